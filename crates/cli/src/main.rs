@@ -1,0 +1,300 @@
+//! mibwatch command line: a thin front end over `mibwatch-core`.
+//!
+//!   mibwatch train [--data FILE] [--out FILE] [--counters SECONDS | --rates]
+//!                  [--trees N] [--seed N] [--max-depth N] [--mtry N]
+//!                  [--label NAME] [--test-fraction F]
+//!   mibwatch info MODEL
+//!   mibwatch predict MODEL CSV      (class and probabilities per row)
+//!
+//! `mibwatch train` with no options rebuilds the embedded default model
+//! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use mibwatch_core::forest::{Control, ForestParams};
+use mibwatch_core::ingest::{self, IngestOptions};
+use mibwatch_core::metrics::Evaluation;
+use mibwatch_core::model::{self, Model, Phase, TrainOptions};
+
+const DEFAULT_DATA: &str = "data/snmp-mib/all_data.csv";
+const DEFAULT_OUT: &str = "models/default.mwm";
+/// The public SNMP-MIB file was polled every 15 seconds.
+const DEFAULT_INTERVAL: f64 = 15.0;
+const DEFAULT_SOURCE: &str = "Public SNMP-MIB dataset (Al-Kasassbeh et al., 2016): one transit router in one testbed, polled every 15 s; per-second rates";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("train") => train(&args[1..]),
+        Some("info") => info(&args[1..]),
+        Some("predict") => predict(&args[1..]),
+        Some("-h") | Some("--help") | Some("help") | None => {
+            print!("{}", usage());
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command \"{other}\".\n{}", usage())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> String {
+    let doc = include_str!("main.rs");
+    doc.lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| l.trim_start_matches("//!").trim_start_matches(' '))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// `--name value` options after the command.
+struct Opts<'a> {
+    args: &'a [String],
+}
+
+impl<'a> Opts<'a> {
+    fn flag(&self, name: &str) -> bool {
+        self.args.iter().any(|a| a == name)
+    }
+
+    fn value(&self, name: &str) -> Result<Option<&'a str>, String> {
+        match self.args.iter().position(|a| a == name) {
+            None => Ok(None),
+            Some(i) => self
+                .args
+                .get(i + 1)
+                .map(|s| Some(s.as_str()))
+                .ok_or_else(|| format!("{name} needs a value")),
+        }
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+        match self.value(name)? {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("{name}: \"{v}\" is not a valid value")),
+        }
+    }
+
+    fn check_known(&self, known: &[&str]) -> Result<(), String> {
+        let mut i = 0;
+        while i < self.args.len() {
+            let a = &self.args[i];
+            if !known.contains(&a.as_str()) {
+                return Err(format!("unknown option \"{a}\""));
+            }
+            i += if a == "--rates" { 1 } else { 2 };
+        }
+        Ok(())
+    }
+}
+
+fn read(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{path}: {e}"))
+}
+
+fn train(args: &[String]) -> Result<(), String> {
+    let o = Opts { args };
+    o.check_known(&[
+        "--data",
+        "--out",
+        "--counters",
+        "--rates",
+        "--trees",
+        "--seed",
+        "--max-depth",
+        "--mtry",
+        "--label",
+        "--test-fraction",
+    ])?;
+    let data = o.value("--data")?.unwrap_or(DEFAULT_DATA);
+    let out = o.value("--out")?.unwrap_or(DEFAULT_OUT);
+    let default_params = ForestParams::default();
+    let params = ForestParams {
+        n_trees: o.parse("--trees")?.unwrap_or(default_params.n_trees),
+        seed: o.parse("--seed")?.unwrap_or(default_params.seed),
+        max_depth: o.parse("--max-depth")?,
+        mtry: o.parse("--mtry")?,
+        ..default_params
+    };
+    let counters_interval = if o.flag("--rates") {
+        None
+    } else {
+        Some(o.parse("--counters")?.unwrap_or(DEFAULT_INTERVAL))
+    };
+    let source = if data == DEFAULT_DATA {
+        DEFAULT_SOURCE.to_string()
+    } else {
+        format!(
+            "{}",
+            std::path::Path::new(data)
+                .file_name()
+                .map(|f| f.to_string_lossy())
+                .unwrap_or_default()
+        )
+    };
+    let opts = TrainOptions {
+        params,
+        test_fraction: o.parse("--test-fraction")?.unwrap_or(0.3),
+        counters_interval,
+        source,
+        ..TrainOptions::default()
+    };
+    let bytes = read(data)?;
+    let mut iopts = IngestOptions::labelled(data);
+    if let Some(l) = o.value("--label")? {
+        iopts.label_column = l.to_string();
+    }
+    let table = ingest::read_csv(&bytes, &iopts).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let model = model::train(&table, &opts, &mut |phase, done, total| {
+        if done == total {
+            let name = match phase {
+                Phase::RandomSplit => "random-split forest",
+                Phase::TimeOrderedSplit => "time-ordered-split forest",
+                Phase::Final => "final forest",
+            };
+            eprintln!("  trained {name}: {total} trees");
+        }
+        Control::Continue
+    })
+    .map_err(|e| e.to_string())?;
+    let encoded = model::encode(&model).map_err(|e| e.to_string())?;
+    std::fs::write(out, &encoded).map_err(|e| format!("{out}: {e}"))?;
+    eprintln!(
+        "wrote {out} ({} bytes) in {:.1} s",
+        encoded.len(),
+        start.elapsed().as_secs_f64()
+    );
+    print_report(&model);
+    Ok(())
+}
+
+fn info(args: &[String]) -> Result<(), String> {
+    let path = args.first().ok_or("info needs a model file")?;
+    let m = model::decode(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
+    print_report(&m);
+    Ok(())
+}
+
+fn predict(args: &[String]) -> Result<(), String> {
+    let (Some(mpath), Some(cpath)) = (args.first(), args.get(1)) else {
+        return Err("predict needs a model file and a CSV file".into());
+    };
+    let m = model::decode(&read(mpath)?).map_err(|e| format!("{mpath}: {e}"))?;
+    let opts = IngestOptions {
+        require_label: false,
+        ..IngestOptions::labelled(cpath)
+    };
+    let t = ingest::read_csv(&read(cpath)?, &opts).map_err(|e| e.to_string())?;
+    let idx: Vec<usize> = m
+        .features
+        .iter()
+        .map(|f| {
+            t.column_index(f)
+                .ok_or_else(|| format!("{cpath}: no column \"{f}\" (the model needs it)"))
+        })
+        .collect::<Result<_, _>>()?;
+    println!("row,predicted_class,p_anomalous,{}", m.classes.join(","));
+    let mut row = vec![0.0; idx.len()];
+    for i in 0..t.n_rows() {
+        for (k, &j) in idx.iter().enumerate() {
+            row[k] = t.row(i)[j];
+        }
+        let p = m.predict(&row);
+        let probs: Vec<String> = p.probabilities.iter().map(|v| format!("{v}")).collect();
+        println!(
+            "{},{},{},{}",
+            t.row_numbers[i],
+            m.classes[p.class],
+            m.p_anomalous(&p.probabilities),
+            probs.join(",")
+        );
+    }
+    Ok(())
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn print_eval(name: &str, e: &Evaluation) {
+    println!("{name} ({} held-out rows)", e.n_test);
+    println!(
+        "  multi-class: accuracy {}  macro-F1 {:.3}  (always-majority baseline {})",
+        pct(e.accuracy),
+        e.macro_f1,
+        pct(e.majority_accuracy)
+    );
+    let b = &e.binary;
+    println!(
+        "  binary normal vs attack: accuracy {}  balanced accuracy {}  detection {}  false alarms {}  (always-attack baseline {})",
+        pct(b.accuracy),
+        pct(b.balanced_accuracy),
+        pct(b.detection_rate),
+        pct(b.false_alarm_rate),
+        pct(b.always_attack_accuracy)
+    );
+}
+
+fn print_confusion(m: &Model, e: &Evaluation) {
+    let w = m.classes.iter().map(|c| c.len()).max().unwrap_or(5).max(5);
+    let w0 = w.max(16);
+    print!("  {:>w0$} |", "true \\ predicted");
+    for c in &m.classes {
+        print!(" {:>w$}", c);
+    }
+    println!(" | recall");
+    for (i, row) in e.confusion.iter().enumerate() {
+        print!("  {:>w0$} |", m.classes[i]);
+        for v in row {
+            print!(" {:>w$}", v);
+        }
+        println!(" | {}", pct(e.per_class[i].recall));
+    }
+}
+
+fn print_report(m: &Model) {
+    let r = &m.report;
+    println!("model: {}", m.source);
+    println!(
+        "  {} features, {} classes, {} trees, trained on {} rows (seed {})",
+        m.features.len(),
+        m.classes.len(),
+        m.forest.trees.len(),
+        r.rows,
+        m.params.seed
+    );
+    if let Some(s) = &r.rates {
+        println!(
+            "  counters → per-second rates: {} rows in {} sessions → {} rates; {} wraps, {} resets",
+            s.rows_in, s.sessions, s.rows_out, s.wraps, s.resets
+        );
+    }
+    println!();
+    print_eval(
+        "Stratified random 70/30 split (leaks the capture session: not a fair figure)",
+        &r.random,
+    );
+    print_eval(
+        "Time-ordered 70/30 split (last 30% of each capture session held out)",
+        &r.time_ordered,
+    );
+    println!("\nTime-ordered confusion matrix:");
+    print_confusion(m, &r.time_ordered);
+    let mut imp: Vec<(f64, &String)> = r.importance.iter().copied().zip(&m.features).collect();
+    imp.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("\nTop permutation importances (time-ordered held-out accuracy drop):");
+    for (v, f) in imp.iter().take(8) {
+        println!("  {f:<20} {:+.1} points", v * 100.0);
+    }
+}

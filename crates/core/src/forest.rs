@@ -1,0 +1,620 @@
+//! Random forest: trained by smartcore 0.7, stored and evaluated as flat trees.
+//!
+//! smartcore's `RandomForestClassifier` hides its trees and gives no class
+//! probabilities, so the forest is trained as N single-tree smartcore forests,
+//! tree `i` with seed `seed + i` (its own bootstrap sample and feature draws).
+//! That gives per-tree progress, cancellation between trees and vote shares as
+//! probabilities. Each fitted tree is copied into a flat node array (through
+//! smartcore's serde form) which the model file stores and validates, so a
+//! decoded model can never index out of bounds or loop, and inference needs no
+//! matrix allocation. A test checks that the flat trees predict exactly what
+//! smartcore predicts.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use smartcore::ensemble::random_forest_classifier::{
+    RandomForestClassifier, RandomForestClassifierParameters,
+};
+use smartcore::linalg::basic::matrix::DenseMatrix;
+
+/// Hyperparameters of the forest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForestParams {
+    pub n_trees: u16,
+    /// Maximum depth of a tree; `None` grows until leaves are pure.
+    pub max_depth: Option<u16>,
+    pub min_samples_split: usize,
+    pub min_samples_leaf: usize,
+    /// Features drawn as split candidates (mtry); `None` = ⌊√features⌋.
+    pub mtry: Option<usize>,
+    pub seed: u64,
+}
+
+impl Default for ForestParams {
+    fn default() -> Self {
+        ForestParams {
+            n_trees: 100,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            mtry: None,
+            seed: 42,
+        }
+    }
+}
+
+/// One node of a flat tree. A leaf has `yes == 0` (the root is never a child).
+/// An internal node sends a row to `yes` when `row[feature] <= threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub feature: u32,
+    pub threshold: f64,
+    pub yes: u32,
+    pub no: u32,
+    /// Class index (into the model's classes) predicted at a leaf.
+    pub class: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Vec<StoredNode>", into = "Vec<StoredNode>")]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+}
+
+/// Compact stored form of a node: a leaf keeps only its class.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+enum StoredNode {
+    Leaf(u32),
+    Split(u32, f64, u32, u32),
+}
+
+impl From<Vec<StoredNode>> for Tree {
+    fn from(v: Vec<StoredNode>) -> Self {
+        let nodes = v
+            .into_iter()
+            .map(|n| match n {
+                StoredNode::Leaf(class) => Node {
+                    feature: 0,
+                    threshold: 0.0,
+                    yes: 0,
+                    no: 0,
+                    class,
+                },
+                StoredNode::Split(feature, threshold, yes, no) => Node {
+                    feature,
+                    threshold,
+                    yes,
+                    no,
+                    class: 0,
+                },
+            })
+            .collect();
+        Tree { nodes }
+    }
+}
+
+impl From<Tree> for Vec<StoredNode> {
+    fn from(t: Tree) -> Self {
+        t.nodes
+            .into_iter()
+            .map(|n| {
+                if n.yes == 0 {
+                    StoredNode::Leaf(n.class)
+                } else {
+                    StoredNode::Split(n.feature, n.threshold, n.yes, n.no)
+                }
+            })
+            .collect()
+    }
+}
+
+impl Tree {
+    /// Class index this tree votes for. Requires a validated tree.
+    #[inline]
+    pub fn predict(&self, row: &[f64]) -> u32 {
+        let mut i = 0usize;
+        loop {
+            let n = &self.nodes[i];
+            if n.yes == 0 {
+                return n.class;
+            }
+            i = if row[n.feature as usize] <= n.threshold {
+                n.yes as usize
+            } else {
+                n.no as usize
+            };
+        }
+    }
+
+    /// Structural check: children point forward (so every walk ends), indices
+    /// and classes are in range.
+    fn validate(&self, n_features: usize, n_classes: usize) -> Result<(), String> {
+        if self.nodes.is_empty() {
+            return Err("a tree has no nodes".into());
+        }
+        let len = self.nodes.len();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.yes == 0 {
+                if n.class as usize >= n_classes {
+                    return Err(format!("leaf {i} names class {} of {n_classes}", n.class));
+                }
+            } else {
+                let (y, no) = (n.yes as usize, n.no as usize);
+                if y <= i || no <= i || y >= len || no >= len {
+                    return Err(format!("node {i} has children out of order or range"));
+                }
+                if n.feature as usize >= n_features {
+                    return Err(format!(
+                        "node {i} splits on feature {} of {n_features}",
+                        n.feature
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A trained forest: flat trees voting over `n_classes` classes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forest {
+    pub n_features: usize,
+    pub n_classes: usize,
+    pub trees: Vec<Tree>,
+}
+
+/// Returned by the progress callback after each tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForestError {
+    NoRows,
+    Shape { values: usize, n_features: usize },
+    LabelCount { rows: usize, labels: usize },
+    LabelOutOfRange { label: u32, n_classes: usize },
+    BadParams(String),
+    Cancelled { trees_done: usize },
+    Learner(String),
+}
+
+impl fmt::Display for ForestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ForestError::NoRows => write!(f, "there are no training rows."),
+            ForestError::Shape { values, n_features } => write!(
+                f,
+                "{values} values do not make whole rows of {n_features} features."
+            ),
+            ForestError::LabelCount { rows, labels } => {
+                write!(f, "{rows} rows but {labels} labels.")
+            }
+            ForestError::LabelOutOfRange { label, n_classes } => {
+                write!(f, "label {label} is not one of the {n_classes} classes.")
+            }
+            ForestError::BadParams(m) => write!(f, "invalid forest parameters: {m}"),
+            ForestError::Cancelled { trees_done } => {
+                write!(f, "training was cancelled after {trees_done} trees.")
+            }
+            ForestError::Learner(m) => write!(f, "the tree learner failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ForestError {}
+
+type SmartTree = RandomForestClassifier<f64, u32, DenseMatrix<f64>, Vec<u32>>;
+
+// Mirrors of the parts of smartcore 0.7's serde form that the flat tree needs.
+#[derive(Deserialize)]
+struct RfMirror {
+    trees: Option<Vec<DtMirror>>,
+}
+#[derive(Deserialize)]
+struct DtMirror {
+    nodes: Vec<NodeMirror>,
+    classes: Vec<u32>,
+}
+#[derive(Deserialize)]
+struct NodeMirror {
+    output: usize,
+    split_feature: usize,
+    split_value: Option<f64>,
+    true_child: Option<usize>,
+    false_child: Option<usize>,
+}
+
+fn flatten(fitted: &SmartTree) -> Result<Tree, ForestError> {
+    let value = serde_json::to_value(fitted).map_err(|e| ForestError::Learner(e.to_string()))?;
+    let mirror: RfMirror =
+        serde_json::from_value(value).map_err(|e| ForestError::Learner(e.to_string()))?;
+    let dt = mirror
+        .trees
+        .and_then(|mut t| t.pop())
+        .ok_or_else(|| ForestError::Learner("no tree in the fitted forest".into()))?;
+    let mut nodes = Vec::with_capacity(dt.nodes.len());
+    for n in &dt.nodes {
+        let class = *dt
+            .classes
+            .get(n.output)
+            .ok_or_else(|| ForestError::Learner("leaf output out of range".into()))?;
+        let node = match (n.true_child, n.false_child) {
+            (Some(y), Some(no)) => Node {
+                feature: n.split_feature as u32,
+                // smartcore compares `x <= split_value.unwrap_or(NAN)`.
+                threshold: n.split_value.unwrap_or(f64::NAN),
+                yes: y as u32,
+                no: no as u32,
+                class: 0,
+            },
+            _ => Node {
+                feature: 0,
+                threshold: 0.0,
+                yes: 0,
+                no: 0,
+                class,
+            },
+        };
+        nodes.push(node);
+    }
+    Ok(Tree { nodes })
+}
+
+/// Rows as a smartcore matrix (row-major values).
+fn matrix(x: &[f64], n_features: usize) -> Result<DenseMatrix<f64>, ForestError> {
+    DenseMatrix::new(x.len() / n_features, n_features, x.to_vec(), false)
+        .map_err(|e| ForestError::Learner(e.to_string()))
+}
+
+fn check_inputs(
+    x: &[f64],
+    n_features: usize,
+    y: &[u32],
+    n_classes: usize,
+    params: &ForestParams,
+) -> Result<(), ForestError> {
+    if n_features == 0 || !x.len().is_multiple_of(n_features) {
+        return Err(ForestError::Shape {
+            values: x.len(),
+            n_features,
+        });
+    }
+    let rows = x.len() / n_features;
+    if rows == 0 {
+        return Err(ForestError::NoRows);
+    }
+    if rows != y.len() {
+        return Err(ForestError::LabelCount {
+            rows,
+            labels: y.len(),
+        });
+    }
+    if let Some(&label) = y.iter().find(|&&l| l as usize >= n_classes) {
+        return Err(ForestError::LabelOutOfRange { label, n_classes });
+    }
+    if params.n_trees == 0 {
+        return Err(ForestError::BadParams("at least one tree is needed".into()));
+    }
+    if params.min_samples_leaf == 0 || params.min_samples_split < 2 {
+        return Err(ForestError::BadParams(
+            "min samples per leaf must be ≥ 1 and per split ≥ 2".into(),
+        ));
+    }
+    if let Some(m) = params.mtry
+        && (m == 0 || m > n_features)
+    {
+        return Err(ForestError::BadParams(format!(
+            "features per split must be between 1 and {n_features}"
+        )));
+    }
+    if params.max_depth == Some(0) {
+        return Err(ForestError::BadParams("max depth must be ≥ 1".into()));
+    }
+    Ok(())
+}
+
+fn smart_params(params: &ForestParams, tree: usize) -> RandomForestClassifierParameters {
+    let mut p = RandomForestClassifierParameters::default()
+        .with_n_trees(1)
+        .with_min_samples_leaf(params.min_samples_leaf)
+        .with_min_samples_split(params.min_samples_split)
+        .with_seed(params.seed.wrapping_add(tree as u64));
+    if let Some(d) = params.max_depth {
+        p = p.with_max_depth(d);
+    }
+    if let Some(m) = params.mtry {
+        p = p.with_m(m);
+    }
+    p
+}
+
+/// Train a forest on row-major `x` (`n_features` per row) with class indices `y`.
+/// `progress(done, total)` is called after each tree; returning
+/// [`Control::Cancel`] stops training with [`ForestError::Cancelled`].
+pub fn train(
+    x: &[f64],
+    n_features: usize,
+    y: &[u32],
+    n_classes: usize,
+    params: &ForestParams,
+    progress: &mut dyn FnMut(usize, usize) -> Control,
+) -> Result<Forest, ForestError> {
+    check_inputs(x, n_features, y, n_classes, params)?;
+    let xm = matrix(x, n_features)?;
+    let yv = y.to_vec();
+    let total = params.n_trees as usize;
+    let mut trees = Vec::with_capacity(total);
+    for i in 0..total {
+        let fitted = SmartTree::fit(&xm, &yv, smart_params(params, i))
+            .map_err(|e| ForestError::Learner(e.to_string()))?;
+        trees.push(flatten(&fitted)?);
+        if progress(i + 1, total) == Control::Cancel && i + 1 < total {
+            return Err(ForestError::Cancelled { trees_done: i + 1 });
+        }
+    }
+    Ok(Forest {
+        n_features,
+        n_classes,
+        trees,
+    })
+}
+
+impl Forest {
+    /// Check a decoded forest so that inference cannot go out of bounds.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.trees.is_empty() {
+            return Err("the forest has no trees".into());
+        }
+        if self.n_classes == 0 || self.n_features == 0 {
+            return Err("the forest has no classes or no features".into());
+        }
+        for (i, t) in self.trees.iter().enumerate() {
+            t.validate(self.n_features, self.n_classes)
+                .map_err(|e| format!("tree {i}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Vote counts per class for one row (`row.len() == n_features`).
+    pub fn votes(&self, row: &[f64]) -> Vec<u32> {
+        let mut v = vec![0u32; self.n_classes];
+        for t in &self.trees {
+            v[t.predict(row) as usize] += 1;
+        }
+        v
+    }
+
+    /// Class probabilities (vote shares) for one row; they sum to 1.
+    pub fn predict_proba(&self, row: &[f64]) -> Vec<f64> {
+        let n = self.trees.len() as f64;
+        self.votes(row).into_iter().map(|c| c as f64 / n).collect()
+    }
+
+    /// Most voted class (lowest index on a tie).
+    pub fn predict(&self, row: &[f64]) -> u32 {
+        argmax(&self.votes(row)) as u32
+    }
+
+    /// Predicted class of every row of a row-major matrix.
+    pub fn predict_all(&self, x: &[f64]) -> Vec<u32> {
+        x.chunks_exact(self.n_features)
+            .map(|r| self.predict(r))
+            .collect()
+    }
+}
+
+/// Index of the largest value, first one on ties.
+pub fn argmax<T: PartialOrd + Copy>(v: &[T]) -> usize {
+    let mut best = 0;
+    for i in 1..v.len() {
+        if v[i] > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two noisy gaussian-ish blobs per class from a fixed xorshift stream.
+    pub(crate) fn blobs(n_per_class: usize, n_classes: usize, seed: u64) -> (Vec<f64>, Vec<u32>) {
+        let mut s = seed | 1;
+        let mut rnd = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for c in 0..n_classes {
+            for _ in 0..n_per_class {
+                x.push(c as f64 * 2.0 + rnd() * 2.5);
+                x.push(rnd() * 10.0);
+                x.push((c % 2) as f64 + rnd());
+                y.push(c as u32);
+            }
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn flat_trees_predict_exactly_like_smartcore() {
+        let (x, y) = blobs(60, 3, 7);
+        let params = ForestParams {
+            n_trees: 5,
+            seed: 3,
+            ..ForestParams::default()
+        };
+        let forest = train(&x, 3, &y, 3, &params, &mut |_, _| Control::Continue).unwrap();
+        forest.validate().unwrap();
+        let xm = matrix(&x, 3).unwrap();
+        for (i, tree) in forest.trees.iter().enumerate() {
+            let reference = SmartTree::fit(&xm, &y, smart_params(&params, i)).unwrap();
+            let expected = reference.predict(&xm).unwrap();
+            let got: Vec<u32> = x.chunks(3).map(|r| tree.predict(r)).collect();
+            assert_eq!(got, expected, "tree {i}");
+        }
+    }
+
+    #[test]
+    fn deterministic_per_seed_and_probabilities_sum_to_one() {
+        let (x, y) = blobs(50, 4, 11);
+        let p = ForestParams {
+            n_trees: 12,
+            seed: 9,
+            ..ForestParams::default()
+        };
+        let a = train(&x, 3, &y, 4, &p, &mut |_, _| Control::Continue).unwrap();
+        let b = train(&x, 3, &y, 4, &p, &mut |_, _| Control::Continue).unwrap();
+        assert_eq!(a, b);
+        let c = train(
+            &x,
+            3,
+            &y,
+            4,
+            &ForestParams { seed: 10, ..p },
+            &mut |_, _| Control::Continue,
+        )
+        .unwrap();
+        assert_ne!(a, c);
+        for r in x.chunks(3) {
+            let pr = a.predict_proba(r);
+            assert!((pr.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            assert_eq!(a.predict(r) as usize, argmax(&pr));
+        }
+        // Separable-ish data: the forest fits its training rows well.
+        let acc = a
+            .predict_all(&x)
+            .iter()
+            .zip(&y)
+            .filter(|(p, t)| p == t)
+            .count() as f64
+            / y.len() as f64;
+        assert!(acc > 0.9, "{acc}");
+    }
+
+    #[test]
+    fn progress_per_tree_and_cancel() {
+        let (x, y) = blobs(20, 2, 5);
+        let p = ForestParams {
+            n_trees: 10,
+            ..ForestParams::default()
+        };
+        let mut seen = Vec::new();
+        train(&x, 3, &y, 2, &p, &mut |d, t| {
+            seen.push((d, t));
+            Control::Continue
+        })
+        .unwrap();
+        assert_eq!(seen, (1..=10).map(|d| (d, 10)).collect::<Vec<_>>());
+        let r = train(&x, 3, &y, 2, &p, &mut |d, _| {
+            if d == 3 {
+                Control::Cancel
+            } else {
+                Control::Continue
+            }
+        });
+        assert_eq!(r, Err(ForestError::Cancelled { trees_done: 3 }));
+    }
+
+    #[test]
+    fn parameters_are_honoured_and_checked() {
+        let (x, y) = blobs(40, 2, 1);
+        let stump = train(
+            &x,
+            3,
+            &y,
+            2,
+            &ForestParams {
+                n_trees: 3,
+                max_depth: Some(1),
+                ..ForestParams::default()
+            },
+            &mut |_, _| Control::Continue,
+        )
+        .unwrap();
+        assert!(stump.trees.iter().all(|t| t.nodes.len() <= 3));
+        let bad = |p: ForestParams| train(&x, 3, &y, 2, &p, &mut |_, _| Control::Continue);
+        assert!(matches!(
+            bad(ForestParams {
+                n_trees: 0,
+                ..ForestParams::default()
+            }),
+            Err(ForestError::BadParams(_))
+        ));
+        assert!(matches!(
+            bad(ForestParams {
+                mtry: Some(4),
+                ..ForestParams::default()
+            }),
+            Err(ForestError::BadParams(_))
+        ));
+        assert!(matches!(
+            train(&x[..5], 3, &y, 2, &ForestParams::default(), &mut |_, _| {
+                Control::Continue
+            }),
+            Err(ForestError::Shape { .. })
+        ));
+        assert!(matches!(
+            train(&x, 3, &y, 1, &ForestParams::default(), &mut |_, _| {
+                Control::Continue
+            }),
+            Err(ForestError::LabelOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn validation_rejects_broken_trees() {
+        let leaf = |class| Node {
+            feature: 0,
+            threshold: 0.0,
+            yes: 0,
+            no: 0,
+            class,
+        };
+        let good = Forest {
+            n_features: 1,
+            n_classes: 2,
+            trees: vec![Tree {
+                nodes: vec![
+                    Node {
+                        feature: 0,
+                        threshold: 1.0,
+                        yes: 1,
+                        no: 2,
+                        class: 0,
+                    },
+                    leaf(0),
+                    leaf(1),
+                ],
+            }],
+        };
+        good.validate().unwrap();
+        assert_eq!(good.predict(&[0.5]), 0);
+        assert_eq!(good.predict(&[1.5]), 1);
+        let mut cyc = good.clone();
+        cyc.trees[0].nodes[0].no = 0;
+        assert!(cyc.validate().is_err());
+        let mut oob = good.clone();
+        oob.trees[0].nodes[0].yes = 7;
+        assert!(oob.validate().is_err());
+        let mut feat = good.clone();
+        feat.trees[0].nodes[0].feature = 1;
+        assert!(feat.validate().is_err());
+        let mut class = good.clone();
+        class.trees[0].nodes[2].class = 2;
+        assert!(class.validate().is_err());
+        let empty = Forest {
+            trees: vec![],
+            ..good
+        };
+        assert!(empty.validate().is_err());
+    }
+}

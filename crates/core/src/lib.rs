@@ -1,0 +1,11 @@
+//! mibwatch core: everything but the user interface. Bytes in, bytes out; no
+//! web and no file-system dependencies, so the page, the worker and the CLI
+//! share one tested path (see ARCHITECTURE.md).
+
+pub mod forest;
+pub mod ingest;
+pub mod metrics;
+pub mod model;
+pub mod rates;
+pub mod schema;
+pub mod split;

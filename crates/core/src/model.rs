@@ -1,0 +1,596 @@
+//! The model: what the forest was trained on and how well it did, and its
+//! versioned file format.
+//!
+//! File layout: `MIBWATCH` (8 bytes) · format version (u16 LE) · payload length
+//! (u64 LE) · SHA-256 of the payload (32 bytes) · payload (postcard). Decoding
+//! untrusted bytes returns a [`ModelError`] and never panics: the magic,
+//! version, length and checksum are checked before the payload is parsed, and
+//! the parsed forest is validated structurally.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::forest::{self, Control, Forest, ForestError, ForestParams};
+use crate::ingest::Table;
+use crate::metrics::{self, Evaluation};
+use crate::rates::{self, RateReport};
+use crate::schema::{self, VarKind};
+use crate::split::{self, Split};
+
+pub const MAGIC: &[u8; 8] = b"MIBWATCH";
+pub const FORMAT_VERSION: u16 = 1;
+const HEADER_LEN: usize = 8 + 2 + 8 + 32;
+
+/// Summary of one feature over the training rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureStats {
+    pub min: f64,
+    pub max: f64,
+    pub median: f64,
+}
+
+/// Held-out evaluations made while training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingReport {
+    /// Rows the final model was trained on.
+    pub rows: usize,
+    pub test_fraction: f64,
+    /// Stratified random split. Leaky when classes are captured as separate
+    /// sessions: rows next in time to test rows sit in training.
+    pub random: Evaluation,
+    /// Time-ordered split: the last part of each capture session is held out.
+    pub time_ordered: Evaluation,
+    /// Permutation importance (drop in time-ordered held-out accuracy).
+    pub importance: Vec<f64>,
+    /// Counter conversion summary, when the input was cumulative totals.
+    pub rates: Option<RateSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateSummary {
+    pub rows_in: u64,
+    pub rows_out: u64,
+    pub sessions: u64,
+    pub wraps: u64,
+    pub resets: u64,
+    pub interval_ms: u64,
+}
+
+/// A trained model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Where the training data came from, in words.
+    pub source: String,
+    /// Input features, in the order the forest reads them.
+    pub features: Vec<String>,
+    /// Kind of each feature: counters are per-second rates, gauges as polled.
+    pub kinds: Vec<VarKind>,
+    pub classes: Vec<String>,
+    pub params: ForestParams,
+    pub forest: Forest,
+    pub stats: Vec<FeatureStats>,
+    /// A real training row per class: the class medoid (log-scaled L1).
+    pub examples: Vec<Vec<f64>>,
+    pub report: TrainingReport,
+    /// SHA-256 (hex) of the training rows, labels, feature and class names.
+    pub data_hash: String,
+}
+
+/// One prediction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub class: usize,
+    pub probabilities: Vec<f64>,
+    pub verdict: schema::Verdict,
+}
+
+impl Model {
+    pub fn predict(&self, row: &[f64]) -> Prediction {
+        let probabilities = self.forest.predict_proba(row);
+        let class = forest::argmax(&probabilities);
+        Prediction {
+            class,
+            verdict: schema::Verdict::of_class(&self.classes[class]),
+            probabilities,
+        }
+    }
+
+    /// Probability that the row is not normal traffic.
+    pub fn p_anomalous(&self, probabilities: &[f64]) -> f64 {
+        self.classes
+            .iter()
+            .zip(probabilities)
+            .filter(|(c, _)| schema::Verdict::of_class(c) == schema::Verdict::Anomalous)
+            .map(|(_, p)| p)
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelError {
+    NotAModel,
+    NewerVersion { found: u16, supported: u16 },
+    Truncated { expected: usize, found: usize },
+    Corrupt,
+    Malformed(String),
+    Encode(String),
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::NotAModel => write!(f, "this is not a mibwatch model file."),
+            ModelError::NewerVersion { found, supported } => write!(
+                f,
+                "this model file has format version {found}; this version of mibwatch reads up to {supported}. Update mibwatch to open it."
+            ),
+            ModelError::Truncated { expected, found } => write!(
+                f,
+                "the model file is truncated ({found} of {expected} bytes)."
+            ),
+            ModelError::Corrupt => write!(f, "the model file is corrupt (checksum mismatch)."),
+            ModelError::Malformed(m) => write!(f, "the model file is malformed: {m}"),
+            ModelError::Encode(m) => write!(f, "the model could not be encoded: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// Model → file bytes.
+pub fn encode(model: &Model) -> Result<Vec<u8>, ModelError> {
+    let payload = postcard::to_allocvec(model).map_err(|e| ModelError::Encode(e.to_string()))?;
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(&payload));
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// File bytes → model. Never panics.
+pub fn decode(bytes: &[u8]) -> Result<Model, ModelError> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(ModelError::NotAModel);
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(ModelError::Truncated {
+            expected: HEADER_LEN,
+            found: bytes.len(),
+        });
+    }
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version > FORMAT_VERSION {
+        return Err(ModelError::NewerVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if version == 0 {
+        return Err(ModelError::Malformed("format version 0".into()));
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[10..18]);
+    let len = u64::from_le_bytes(len);
+    let body = &bytes[HEADER_LEN..];
+    if (body.len() as u64) < len {
+        return Err(ModelError::Truncated {
+            expected: HEADER_LEN.saturating_add(len as usize),
+            found: bytes.len(),
+        });
+    }
+    if (body.len() as u64) > len {
+        return Err(ModelError::Malformed(
+            "trailing bytes after the payload".into(),
+        ));
+    }
+    if Sha256::digest(body).as_slice() != &bytes[18..50] {
+        return Err(ModelError::Corrupt);
+    }
+    let model: Model =
+        postcard::from_bytes(body).map_err(|e| ModelError::Malformed(e.to_string()))?;
+    check_consistent(&model).map_err(ModelError::Malformed)?;
+    Ok(model)
+}
+
+fn check_consistent(m: &Model) -> Result<(), String> {
+    m.forest.validate()?;
+    let f = m.features.len();
+    if m.forest.n_features != f || m.kinds.len() != f || m.stats.len() != f {
+        return Err("feature lists disagree".into());
+    }
+    if m.forest.n_classes != m.classes.len() || m.examples.len() != m.classes.len() {
+        return Err("class lists disagree".into());
+    }
+    if m.examples.iter().any(|e| e.len() != f) {
+        return Err("an example row has the wrong length".into());
+    }
+    Ok(())
+}
+
+/// How to train a model from a labelled table.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub params: ForestParams,
+    pub test_fraction: f64,
+    /// `Some(seconds)`: the table holds cumulative counters polled at this
+    /// interval, converted to per-second rates per capture session (contiguous
+    /// runs of one label). `None`: the table already holds per-second values.
+    pub counters_interval: Option<f64>,
+    pub source: String,
+    /// Shuffles for permutation importance.
+    pub importance_repeats: usize,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            params: ForestParams::default(),
+            test_fraction: 0.3,
+            counters_interval: None,
+            source: String::new(),
+            importance_repeats: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    NoLabels { file: String },
+    Rates(rates::RatesError),
+    TooFewRows { class: String, rows: usize },
+    Forest(ForestError),
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::NoLabels { file } => write!(f, "{file}: the file has no label column."),
+            TrainError::Rates(e) => e.fmt(f),
+            TrainError::TooFewRows { class, rows } => write!(
+                f,
+                "class \"{class}\" has {rows} usable row(s); at least 4 are needed to hold some out for testing."
+            ),
+            TrainError::Forest(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+/// Which phase of training a progress report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    RandomSplit,
+    TimeOrderedSplit,
+    Final,
+}
+
+/// Hash of what a model was trained on.
+fn data_hash(features: &[String], classes: &[String], x: &[f64], y: &[u32]) -> String {
+    let mut h = Sha256::new();
+    for f in features {
+        h.update(f.as_bytes());
+        h.update([0]);
+    }
+    for c in classes {
+        h.update(c.as_bytes());
+        h.update([0]);
+    }
+    for v in x {
+        h.update(v.to_le_bytes());
+    }
+    for v in y {
+        h.update(v.to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn feature_stats(x: &[f64], f: usize) -> Vec<FeatureStats> {
+    (0..f)
+        .map(|j| {
+            let mut col: Vec<f64> = x.chunks_exact(f).map(|r| r[j]).collect();
+            let med = median(&mut col);
+            FeatureStats {
+                min: col.first().copied().unwrap_or(0.0),
+                max: col.last().copied().unwrap_or(0.0),
+                median: med,
+            }
+        })
+        .collect()
+}
+
+/// The medoid of each class: the real row with the least summed L1 distance
+/// (on ln(1+|x|)) to the other rows of its class.
+fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f64>> {
+    let logx: Vec<f64> = x.iter().map(|v| v.abs().ln_1p()).collect();
+    (0..n_classes)
+        .map(|c| {
+            let idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c as u32).collect();
+            let mut best = (f64::INFINITY, idx.first().copied().unwrap_or(0));
+            for &i in &idx {
+                let ri = &logx[i * f..(i + 1) * f];
+                let mut s = 0.0;
+                for &k in &idx {
+                    let rk = &logx[k * f..(k + 1) * f];
+                    s += ri.iter().zip(rk).map(|(a, b)| (a - b).abs()).sum::<f64>();
+                }
+                if s < best.0 {
+                    best = (s, i);
+                }
+            }
+            x[best.1 * f..(best.1 + 1) * f].to_vec()
+        })
+        .collect()
+}
+
+/// Train a model from a labelled table: convert counters to rates if asked,
+/// evaluate on a stratified random split and on a time-ordered split, then
+/// train the final forest on all rows. `progress(phase, done, total)` is
+/// called after every tree; returning `Cancel` stops training.
+pub fn train(
+    table: &Table,
+    opts: &TrainOptions,
+    progress: &mut dyn FnMut(Phase, usize, usize) -> Control,
+) -> Result<Model, TrainError> {
+    let labels = table.labels.as_ref().ok_or_else(|| TrainError::NoLabels {
+        file: table.file_name.clone(),
+    })?;
+    let (table, rates_summary) = match opts.counters_interval {
+        Some(secs) => {
+            let sessions = rates::sessions_by_label(labels);
+            let (t, r): (Table, RateReport) =
+                rates::to_rates(table, &sessions, &rates::Interval::Fixed(secs))
+                    .map_err(TrainError::Rates)?;
+            let summary = RateSummary {
+                rows_in: r.rows_in as u64,
+                rows_out: r.rows_out as u64,
+                sessions: r.sessions as u64,
+                wraps: r.wraps as u64,
+                resets: r.resets as u64,
+                interval_ms: (secs * 1000.0).round() as u64,
+            };
+            (t, Some(summary))
+        }
+        None => (table.clone(), None),
+    };
+    let labels = table.labels.as_ref().ok_or_else(|| TrainError::NoLabels {
+        file: table.file_name.clone(),
+    })?;
+    let classes = table.classes();
+    let y: Vec<u32> = labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l).unwrap_or(0) as u32)
+        .collect();
+    for (c, name) in classes.iter().enumerate() {
+        let rows = y.iter().filter(|&&v| v == c as u32).count();
+        if rows < 4 {
+            return Err(TrainError::TooFewRows {
+                class: name.clone(),
+                rows,
+            });
+        }
+    }
+    let f = table.n_cols();
+    let k = classes.len();
+    let x = &table.values;
+
+    let mut eval_split = |s: &Split, phase: Phase| -> Result<(Forest, Evaluation), TrainError> {
+        let xtr = split::take_rows(x, f, &s.train);
+        let ytr: Vec<u32> = s.train.iter().map(|&i| y[i]).collect();
+        let forest = forest::train(&xtr, f, &ytr, k, &opts.params, &mut |d, t| {
+            progress(phase, d, t)
+        })
+        .map_err(TrainError::Forest)?;
+        let xte = split::take_rows(x, f, &s.test);
+        let yte: Vec<u32> = s.test.iter().map(|&i| y[i]).collect();
+        let eval = metrics::evaluate(&yte, &forest.predict_all(&xte), &classes);
+        Ok((forest, eval))
+    };
+    let random_split = split::stratified_split(&y, opts.test_fraction, opts.params.seed);
+    let (_, random) = eval_split(&random_split, Phase::RandomSplit)?;
+    let time_split =
+        split::time_ordered_split(&rates::sessions_by_label(labels), opts.test_fraction);
+    let (time_forest, time_ordered) = eval_split(&time_split, Phase::TimeOrderedSplit)?;
+    let xte = split::take_rows(x, f, &time_split.test);
+    let yte: Vec<u32> = time_split.test.iter().map(|&i| y[i]).collect();
+    let importance = metrics::permutation_importance(
+        &time_forest,
+        &xte,
+        &yte,
+        opts.importance_repeats,
+        opts.params.seed,
+    );
+
+    let forest = forest::train(x, f, &y, k, &opts.params, &mut |d, t| {
+        progress(Phase::Final, d, t)
+    })
+    .map_err(TrainError::Forest)?;
+    Ok(Model {
+        source: opts.source.clone(),
+        kinds: table.columns.iter().map(|c| schema::kind_of(c)).collect(),
+        stats: feature_stats(x, f),
+        examples: class_medoids(x, f, &y, k),
+        data_hash: data_hash(&table.columns, &classes, x, &y),
+        features: table.columns.clone(),
+        classes,
+        params: opts.params.clone(),
+        forest,
+        report: TrainingReport {
+            rows: y.len(),
+            test_fraction: opts.test_fraction,
+            random,
+            time_ordered,
+            importance,
+            rates: rates_summary,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, read_csv};
+
+    fn small_model() -> Model {
+        let mut csv = String::from("tcpInSegs,udpInDatagrams,tcpCurrEstab,class\n");
+        let mut s: u64 = 12345;
+        for (ci, class) in ["normal", "tcp-syn", "udp-flood"].iter().enumerate() {
+            for i in 0..30 {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let noise = (s >> 40) as f64 / (1u64 << 24) as f64;
+                let (a, b) = match ci {
+                    0 => (10.0, 5.0),
+                    1 => (500.0, 5.0),
+                    _ => (10.0, 800.0),
+                };
+                csv += &format!(
+                    "{},{},{},{class}\n",
+                    a + noise * 20.0,
+                    b + noise * 30.0,
+                    i % 4
+                );
+            }
+        }
+        let t = read_csv(csv.as_bytes(), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = TrainOptions {
+            params: ForestParams {
+                n_trees: 8,
+                ..ForestParams::default()
+            },
+            source: "unit test".into(),
+            ..TrainOptions::default()
+        };
+        train(&t, &opts, &mut |_, _, _| Control::Continue).unwrap()
+    }
+
+    #[test]
+    fn trains_evaluates_and_round_trips() {
+        let m = small_model();
+        assert_eq!(m.classes, vec!["normal", "tcp-syn", "udp-flood"]);
+        assert_eq!(
+            m.features,
+            vec!["tcpInSegs", "udpInDatagrams", "tcpCurrEstab"]
+        );
+        assert_eq!(m.kinds[2], VarKind::Gauge);
+        assert_eq!(m.report.rows, 90);
+        assert_eq!(m.report.random.n_test, 27);
+        assert_eq!(m.report.time_ordered.n_test, 27);
+        assert!(m.report.random.accuracy > 0.9);
+        assert_eq!(m.report.importance.len(), 3);
+        assert_eq!(m.data_hash.len(), 64);
+        // Each class's medoid is predicted as that class.
+        for (c, ex) in m.examples.iter().enumerate() {
+            assert_eq!(m.predict(ex).class, c);
+        }
+        let p = m.predict(&[500.0, 5.0, 1.0]);
+        assert_eq!(m.classes[p.class], "tcp-syn");
+        assert_eq!(p.verdict, schema::Verdict::Anomalous);
+        assert!((m.p_anomalous(&p.probabilities) + p.probabilities[0] - 1.0).abs() < 1e-12);
+        let bytes = encode(&m).unwrap();
+        assert_eq!(&bytes[..8], MAGIC);
+        assert_eq!(decode(&bytes).unwrap(), m);
+        assert_eq!(encode(&decode(&bytes).unwrap()).unwrap(), bytes);
+    }
+
+    #[test]
+    fn decoding_bad_bytes_gives_errors_not_panics() {
+        let m = small_model();
+        let bytes = encode(&m).unwrap();
+        assert_eq!(decode(b""), Err(ModelError::NotAModel));
+        assert_eq!(decode(b"PK\x03\x04 a zip file"), Err(ModelError::NotAModel));
+        assert!(matches!(
+            decode(&bytes[..20]),
+            Err(ModelError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Truncated { .. })
+        ));
+        let mut newer = bytes.clone();
+        newer[8..10].copy_from_slice(&2u16.to_le_bytes());
+        assert_eq!(
+            decode(&newer),
+            Err(ModelError::NewerVersion {
+                found: 2,
+                supported: 1
+            })
+        );
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 0x40;
+        assert_eq!(decode(&flipped), Err(ModelError::Corrupt));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(decode(&longer), Err(ModelError::Malformed(_))));
+        // A well-formed envelope around a payload that is not a model.
+        let junk = b"not a postcard model";
+        let mut forged = Vec::new();
+        forged.extend_from_slice(MAGIC);
+        forged.extend_from_slice(&1u16.to_le_bytes());
+        forged.extend_from_slice(&(junk.len() as u64).to_le_bytes());
+        forged.extend_from_slice(&Sha256::digest(junk));
+        forged.extend_from_slice(junk);
+        assert!(matches!(decode(&forged), Err(ModelError::Malformed(_))));
+        // Every truncation and every single-byte flip of the header is handled.
+        for n in 0..HEADER_LEN + 8 {
+            assert!(decode(&bytes[..n]).is_err());
+        }
+        for i in 0..HEADER_LEN {
+            let mut b = bytes.clone();
+            b[i] ^= 0xFF;
+            assert!(decode(&b).is_err(), "flip at {i}");
+        }
+    }
+
+    #[test]
+    fn structurally_broken_forest_is_refused_even_with_a_valid_checksum() {
+        let mut m = small_model();
+        m.forest.trees[0].nodes[0].yes = 10_000;
+        let payload = postcard::to_allocvec(&m).unwrap();
+        let mut forged = Vec::new();
+        forged.extend_from_slice(MAGIC);
+        forged.extend_from_slice(&1u16.to_le_bytes());
+        forged.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        forged.extend_from_slice(&Sha256::digest(&payload));
+        forged.extend_from_slice(&payload);
+        assert!(matches!(decode(&forged), Err(ModelError::Malformed(_))));
+    }
+
+    #[test]
+    fn too_few_rows_for_a_class() {
+        let t = read_csv(
+            b"a,class\n1,x\n2,x\n3,x\n4,x\n5,y\n",
+            &IngestOptions::labelled("f.csv"),
+        )
+        .unwrap();
+        let e = train(&t, &TrainOptions::default(), &mut |_, _, _| {
+            Control::Continue
+        })
+        .unwrap_err();
+        assert_eq!(
+            e,
+            TrainError::TooFewRows {
+                class: "y".into(),
+                rows: 1
+            }
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Cumulative SNMP counters → per-second rates between consecutive polls.
+//!
+//! Counters only grow and wrap: Counter32 at 2^32, Counter64 at 2^64 (a column
+//! with any value above 2^32 − 1 is taken as Counter64). A drop is a wrap when
+//! the wrapped delta is less than half the counter's range; any other drop is a
+//! counter reset (an agent restart): that interval's row is dropped and counted,
+//! and the next interval starts from the new value. Gauges (tcpCurrEstab) pass
+//! through as they are. Rates are computed only between rows of one capture
+//! session; the first row of each session has no rate and is dropped.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::ingest::Table;
+use crate::schema::{self, VarKind};
+
+const C32: f64 = 4_294_967_296.0; // 2^32
+const C64: f64 = 18_446_744_073_709_551_616.0; // 2^64
+
+/// Time between consecutive polls.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interval {
+    /// Every poll is this many seconds after the previous one.
+    Fixed(f64),
+    /// Timestamp of each row in seconds (one per table row).
+    Timestamps(Vec<f64>),
+}
+
+/// What the converter saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateReport {
+    pub rows_in: usize,
+    pub rows_out: usize,
+    pub sessions: usize,
+    /// Counter wraps handled (one per column per interval).
+    pub wraps: usize,
+    /// Intervals dropped because a counter went back without wrapping.
+    pub resets: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RatesError {
+    BadInterval {
+        seconds: f64,
+    },
+    TimestampCount {
+        file: String,
+        expected: usize,
+        found: usize,
+    },
+    TimeNotIncreasing {
+        file: String,
+        row: usize,
+    },
+    NoRows {
+        file: String,
+    },
+}
+
+impl fmt::Display for RatesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RatesError::BadInterval { seconds } => write!(
+                f,
+                "the polling interval must be a positive number of seconds (got {seconds})."
+            ),
+            RatesError::TimestampCount {
+                file,
+                expected,
+                found,
+            } => write!(f, "{file}: {found} timestamps for {expected} rows."),
+            RatesError::TimeNotIncreasing { file, row } => write!(
+                f,
+                "{file}, row {row}: the timestamp is not later than the previous row's; rates need increasing time."
+            ),
+            RatesError::NoRows { file } => write!(
+                f,
+                "{file}: no per-second rate could be computed (every capture session has a single row, or every interval had a counter reset)."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RatesError {}
+
+/// Contiguous runs of one label: the capture sessions of a file that stores one
+/// session per class as a block (like the public SNMP-MIB file).
+pub fn sessions_by_label(labels: &[String]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=labels.len() {
+        if i == labels.len() || labels[i] != labels[start] {
+            if i > start {
+                out.push(start..i);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+/// Outcome of one counter between two polls.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Delta {
+    Increase(f64),
+    Wrap(f64),
+    Reset,
+}
+
+/// Delta of a counter from `prev` to `cur`, wrap-aware.
+pub fn counter_delta(prev: f64, cur: f64) -> Delta {
+    if cur >= prev {
+        return Delta::Increase(cur - prev);
+    }
+    let modulus = if prev >= C32 { C64 } else { C32 };
+    let wrapped = modulus - prev + cur;
+    if wrapped < modulus / 2.0 {
+        Delta::Wrap(wrapped)
+    } else {
+        Delta::Reset
+    }
+}
+
+/// Convert a table of cumulative totals into per-second rates, per session.
+/// The output has the same columns; labels and row numbers are those of the
+/// later row of each interval.
+pub fn to_rates(
+    table: &Table,
+    sessions: &[Range<usize>],
+    interval: &Interval,
+) -> Result<(Table, RateReport), RatesError> {
+    let file = table.file_name.clone();
+    match interval {
+        Interval::Fixed(s) if !(s.is_finite() && *s > 0.0) => {
+            return Err(RatesError::BadInterval { seconds: *s });
+        }
+        Interval::Timestamps(t) if t.len() != table.n_rows() => {
+            return Err(RatesError::TimestampCount {
+                file,
+                expected: table.n_rows(),
+                found: t.len(),
+            });
+        }
+        _ => {}
+    }
+    let kinds: Vec<VarKind> = table.columns.iter().map(|c| schema::kind_of(c)).collect();
+    let w = table.n_cols();
+    let mut out = Table {
+        file_name: table.file_name.clone(),
+        delimiter: table.delimiter,
+        columns: table.columns.clone(),
+        values: Vec::new(),
+        labels: table.labels.as_ref().map(|_| Vec::new()),
+        row_numbers: Vec::new(),
+    };
+    let mut report = RateReport {
+        rows_in: table.n_rows(),
+        sessions: sessions.len(),
+        ..RateReport::default()
+    };
+    let mut rate = vec![0.0; w];
+    for s in sessions {
+        for i in s.start.saturating_add(1)..s.end.min(table.n_rows()) {
+            let dt = match interval {
+                Interval::Fixed(sec) => *sec,
+                Interval::Timestamps(t) => t[i] - t[i - 1],
+            };
+            if !(dt.is_finite() && dt > 0.0) {
+                return Err(RatesError::TimeNotIncreasing {
+                    file,
+                    row: table.row_numbers[i],
+                });
+            }
+            let (prev, cur) = (table.row(i - 1), table.row(i));
+            let mut wraps = 0;
+            let mut reset = false;
+            for c in 0..w {
+                rate[c] = match kinds[c] {
+                    VarKind::Gauge => cur[c],
+                    VarKind::Counter => match counter_delta(prev[c], cur[c]) {
+                        Delta::Increase(d) => d / dt,
+                        Delta::Wrap(d) => {
+                            wraps += 1;
+                            d / dt
+                        }
+                        Delta::Reset => {
+                            reset = true;
+                            0.0
+                        }
+                    },
+                };
+            }
+            if reset {
+                report.resets += 1;
+                continue;
+            }
+            report.wraps += wraps;
+            out.values.extend_from_slice(&rate);
+            out.row_numbers.push(table.row_numbers[i]);
+            if let (Some(dst), Some(src)) = (out.labels.as_mut(), table.labels.as_ref()) {
+                dst.push(src[i].clone());
+            }
+        }
+    }
+    report.rows_out = out.n_rows();
+    if report.rows_out == 0 {
+        return Err(RatesError::NoRows { file });
+    }
+    Ok((out, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(columns: &[&str], rows: &[&[f64]], labels: &[&str]) -> Table {
+        Table {
+            file_name: "t.csv".into(),
+            delimiter: b',',
+            columns: columns.iter().map(|s| s.to_string()).collect(),
+            values: rows.iter().flat_map(|r| r.iter().copied()).collect(),
+            labels: Some(labels.iter().map(|s| s.to_string()).collect()),
+            row_numbers: (2..2 + rows.len()).collect(),
+        }
+    }
+
+    #[test]
+    fn deltas_wraps_and_resets() {
+        assert_eq!(counter_delta(10.0, 25.0), Delta::Increase(15.0));
+        assert_eq!(counter_delta(C32 - 10.0, 5.0), Delta::Wrap(15.0));
+        assert_eq!(
+            counter_delta(C64 - 4096.0 * 1000.0, 4096.0 * 1000.0),
+            Delta::Wrap(4096.0 * 2000.0)
+        );
+        assert_eq!(counter_delta(1_000_000.0, 10.0), Delta::Reset);
+        assert_eq!(counter_delta(5e9, 10.0), Delta::Reset);
+    }
+
+    #[test]
+    fn rates_per_session_with_gauge_wrap_and_reset() {
+        let t = table(
+            &["ifInOctets11", "tcpCurrEstab"],
+            &[
+                &[100.0, 3.0],
+                &[400.0, 5.0],      // +300 / 15 s = 20/s
+                &[C32 - 50.0, 2.0], // big increase
+                &[100.0, 1.0],      // wrap: +150
+                &[10.0, 1.0],       // reset: dropped
+                &[160.0, 4.0],      // +150 from the reset value
+                &[1000.0, 9.0],     // next session starts: no rate
+                &[1300.0, 9.0],     // +300
+            ],
+            &["a", "a", "a", "a", "a", "a", "b", "b"],
+        );
+        let sessions = sessions_by_label(t.labels.as_ref().unwrap());
+        assert_eq!(sessions, vec![0..6, 6..8]);
+        let (r, rep) = to_rates(&t, &sessions, &Interval::Fixed(15.0)).unwrap();
+        assert_eq!(
+            rep,
+            RateReport {
+                rows_in: 8,
+                rows_out: 5,
+                sessions: 2,
+                wraps: 1,
+                resets: 1
+            }
+        );
+        assert_eq!(r.row(0), &[20.0, 5.0]);
+        assert_eq!(r.row(1), &[(C32 - 450.0) / 15.0, 2.0]);
+        assert_eq!(r.row(2), &[10.0, 1.0]);
+        assert_eq!(r.row(3), &[10.0, 4.0]);
+        assert_eq!(r.row(4), &[20.0, 9.0]);
+        assert_eq!(r.row_numbers, vec![3, 4, 5, 7, 9]);
+        assert_eq!(r.labels.unwrap(), vec!["a", "a", "a", "a", "b"]);
+    }
+
+    #[test]
+    fn timestamps_give_the_interval() {
+        let t = table(
+            &["tcpInSegs"],
+            &[&[0.0], &[100.0], &[400.0]],
+            &["x", "x", "x"],
+        );
+        let all = sessions_by_label(t.labels.as_ref().unwrap());
+        let first_only: Vec<Range<usize>> = all.iter().map(|s| s.start..s.start + 1).collect();
+        let (r, _) = to_rates(&t, &all, &Interval::Timestamps(vec![0.0, 10.0, 40.0])).unwrap();
+        assert_eq!(r.values, vec![10.0, 10.0]);
+        let e = to_rates(&t, &all, &Interval::Timestamps(vec![0.0, 10.0, 10.0])).unwrap_err();
+        assert_eq!(
+            e,
+            RatesError::TimeNotIncreasing {
+                file: "t.csv".into(),
+                row: 4
+            }
+        );
+        assert!(matches!(
+            to_rates(&t, &all, &Interval::Fixed(0.0)),
+            Err(RatesError::BadInterval { .. })
+        ));
+        assert!(matches!(
+            to_rates(&t, &first_only, &Interval::Fixed(1.0)),
+            Err(RatesError::NoRows { .. })
+        ));
+    }
+
+    #[test]
+    fn public_dataset_rates() {
+        let bytes = include_bytes!("../../../data/snmp-mib/all_data.csv");
+        let t = crate::ingest::read_csv(
+            bytes,
+            &crate::ingest::IngestOptions::labelled("all_data.csv"),
+        )
+        .unwrap();
+        let sessions = sessions_by_label(t.labels.as_ref().unwrap());
+        assert_eq!(sessions.len(), 8);
+        let (r, rep) = to_rates(&t, &sessions, &Interval::Fixed(15.0)).unwrap();
+        // ifInOctets wraps many times on a busy router; a few agent restarts.
+        assert!(rep.wraps >= 100, "{rep:?}");
+        assert!(rep.resets >= 1 && rep.resets <= 16, "{rep:?}");
+        assert_eq!(rep.rows_out + rep.resets + 8, 4998);
+        assert!(r.values.iter().all(|v| v.is_finite() && *v >= 0.0));
+    }
+}

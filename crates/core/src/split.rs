@@ -1,0 +1,129 @@
+//! Train/test splits: stratified random and time-ordered (per capture session),
+//! and the seeded generator behind them.
+
+use std::ops::Range;
+
+/// Small deterministic generator (SplitMix64) for splits and permutations.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        ((self.next_u64() as u128 * n as u128) >> 64) as usize
+    }
+
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Row indices on each side of a split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    pub train: Vec<usize>,
+    pub test: Vec<usize>,
+}
+
+/// How many of `n` rows go to the test side: at least one on each side when n ≥ 2.
+fn test_count(n: usize, test_fraction: f64) -> usize {
+    if n < 2 {
+        return 0;
+    }
+    ((n as f64 * test_fraction).round() as usize).clamp(1, n - 1)
+}
+
+/// Random split that keeps each class's share on both sides.
+pub fn stratified_split(labels: &[u32], test_fraction: f64, seed: u64) -> Split {
+    let n_classes = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let mut rng = Rng::new(seed);
+    let mut split = Split {
+        train: Vec::new(),
+        test: Vec::new(),
+    };
+    for c in 0..n_classes {
+        let mut idx: Vec<usize> = (0..labels.len())
+            .filter(|&i| labels[i] == c as u32)
+            .collect();
+        rng.shuffle(&mut idx);
+        let k = test_count(idx.len(), test_fraction);
+        split.test.extend_from_slice(&idx[..k]);
+        split.train.extend_from_slice(&idx[k..]);
+    }
+    split.train.sort_unstable();
+    split.test.sort_unstable();
+    split
+}
+
+/// Time-ordered split: the first part of each session trains, the last
+/// `test_fraction` of it tests. Nothing from a session's future trains a model
+/// that is tested on its past.
+pub fn time_ordered_split(sessions: &[Range<usize>], test_fraction: f64) -> Split {
+    let mut split = Split {
+        train: Vec::new(),
+        test: Vec::new(),
+    };
+    for s in sessions {
+        let k = test_count(s.len(), test_fraction);
+        let cut = s.end - k;
+        split.train.extend(s.start..cut);
+        split.test.extend(cut..s.end);
+    }
+    split
+}
+
+/// Rows `idx` of a row-major matrix.
+pub fn take_rows(x: &[f64], n_features: usize, idx: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(idx.len() * n_features);
+    for &i in idx {
+        out.extend_from_slice(&x[i * n_features..(i + 1) * n_features]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stratified_split_keeps_class_shares_and_is_seeded() {
+        let labels: Vec<u32> = (0..100).map(|i| if i < 80 { 0 } else { 1 }).collect();
+        let s = stratified_split(&labels, 0.3, 1);
+        assert_eq!(s.test.iter().filter(|&&i| labels[i] == 0).count(), 24);
+        assert_eq!(s.test.iter().filter(|&&i| labels[i] == 1).count(), 6);
+        assert_eq!(s.train.len() + s.test.len(), 100);
+        let mut all: Vec<usize> = s.train.iter().chain(&s.test).copied().collect();
+        all.sort();
+        assert_eq!(all, (0..100).collect::<Vec<_>>());
+        assert_eq!(s, stratified_split(&labels, 0.3, 1));
+        assert_ne!(s, stratified_split(&labels, 0.3, 2));
+    }
+
+    #[test]
+    fn time_ordered_split_tests_the_end_of_each_session() {
+        let s = time_ordered_split(&[0..10, 10..30], 0.3);
+        assert_eq!(
+            s.train,
+            [(0..7).collect::<Vec<_>>(), (10..24).collect()].concat()
+        );
+        assert_eq!(
+            s.test,
+            [(7..10).collect::<Vec<_>>(), (24..30).collect()].concat()
+        );
+    }
+}
