@@ -1,1 +1,12 @@
-fn main() {}
+//! mibwatch web app (Leptos, client-side rendered). Thin: every computation is
+//! a call into `mibwatch-core`.
+
+mod app;
+mod panic;
+mod predict;
+mod summary;
+
+fn main() {
+    panic::install_hook();
+    leptos::mount::mount_to_body(app::App);
+}

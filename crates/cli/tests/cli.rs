@@ -27,7 +27,11 @@ fn tmp(name: &str) -> PathBuf {
 fn default_model_is_reproducible_from_data() {
     let out = tmp("default.mwm");
     let run = mibwatch(&["train", "--out", out.to_str().unwrap()]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("Stratified random 70/30 split"), "{stdout}");
     assert!(stdout.contains("Time-ordered 70/30 split"), "{stdout}");
@@ -49,7 +53,11 @@ fn default_model_is_reproducible_from_data() {
 #[test]
 fn bad_input_names_file_row_and_column() {
     let bad = tmp("bad.csv");
-    std::fs::write(&bad, "tcpInSegs,udpNoPorts,class\n1,2,normal\n3,x7,tcp-syn\n").unwrap();
+    std::fs::write(
+        &bad,
+        "tcpInSegs,udpNoPorts,class\n1,2,normal\n3,x7,tcp-syn\n",
+    )
+    .unwrap();
     let run = mibwatch(&["train", "--data", bad.to_str().unwrap(), "--rates"]);
     assert!(!run.status.success());
     let err = String::from_utf8_lossy(&run.stderr);
@@ -67,8 +75,9 @@ fn bad_input_names_file_row_and_column() {
 #[test]
 fn predict_scores_rows_with_the_default_model() {
     let csv = tmp("rows.csv");
-    let m = mibwatch_core::model::decode(&std::fs::read(root().join("models/default.mwm")).unwrap())
-        .unwrap();
+    let m =
+        mibwatch_core::model::decode(&std::fs::read(root().join("models/default.mwm")).unwrap())
+            .unwrap();
     let mut text = m.features.join(",") + "\n";
     for ex in &m.examples {
         let cells: Vec<String> = ex.iter().map(|v| v.to_string()).collect();
@@ -76,12 +85,20 @@ fn predict_scores_rows_with_the_default_model() {
     }
     std::fs::write(&csv, text).unwrap();
     let run = mibwatch(&["predict", "models/default.mwm", csv.to_str().unwrap()]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let out = String::from_utf8_lossy(&run.stdout);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1 + m.classes.len());
     // Each class's typical training row is predicted as its class.
     for (i, line) in lines[1..].iter().enumerate() {
-        assert_eq!(line.split(',').nth(1), Some(m.classes[i].as_str()), "{line}");
+        assert_eq!(
+            line.split(',').nth(1),
+            Some(m.classes[i].as_str()),
+            "{line}"
+        );
     }
 }

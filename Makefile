@@ -1,0 +1,45 @@
+# One entry point for every chore. The two a newcomer needs:
+#   make serve   build the app and serve it on http://127.0.0.1:8080
+#   make test    run every test: native, wasm build, browser end to end
+# Both install what is missing first (scripts/setup.sh) and are idempotent.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/tools/npm/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Set by scripts/setup.sh only when the Debian wasm toolchain fallback is in use.
+WASM_ENV := if [ -f target/wasm-toolchain.env ]; then source target/wasm-toolchain.env; fi
+
+.PHONY: serve test setup setup-test native lint build e2e model fmt
+
+serve: setup
+	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --address 127.0.0.1 --port 8080
+
+test: setup-test native lint build e2e
+	@echo "make test: all suites passed"
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+native:
+	cargo test --workspace --exclude mibwatch
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --exclude mibwatch --all-targets -- -D warnings
+	$(WASM_ENV); cargo clippy -p mibwatch --target wasm32-unknown-unknown -- -D warnings
+
+build:
+	$(WASM_ENV); cargo fetch -q; trunk build --release --offline
+
+e2e:
+	cd tests/e2e && npm test
+
+# Rebuild the embedded default model from data/ (byte-identical on rerun).
+model:
+	cargo run --release -p mibwatch-cli -- train
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,50 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use mibwatch_core::model::{self, Model};
+
+use crate::predict::PredictForm;
+use crate::summary::ModelSummary;
+
+/// The embedded default model, built by `make model` (`mibwatch train`).
+static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.mwm");
+
+#[component]
+pub fn App() -> impl IntoView {
+    let model = match model::decode(DEFAULT_MODEL) {
+        Ok(m) => Arc::new(m),
+        Err(e) => {
+            return view! {
+                <main class="app">
+                    <Header/>
+                    <p class="error" role="alert">
+                        {format!("The embedded model could not be loaded: {e}")}
+                    </p>
+                </main>
+            }
+            .into_any();
+        }
+    };
+    let model: RwSignal<Arc<Model>> = RwSignal::new(model);
+    view! {
+        <main class="app">
+            <Header/>
+            <ModelSummary model=model/>
+            <PredictForm model=model/>
+            <footer class="footer">
+                "Runs entirely in your browser: no data leaves this machine."
+            </footer>
+        </main>
+    }
+    .into_any()
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    view! {
+        <header class="header">
+            <h1>"mibwatch"</h1>
+            <p class="tagline">"Network-traffic anomaly detection from SNMP MIB counters"</p>
+        </header>
+    }
+}

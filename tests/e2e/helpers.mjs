@@ -1,0 +1,84 @@
+// Shared set-up for the browser tests: the built app served on loopback and
+// Debian's Chromium driven by playwright-core.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '../..');
+export const artifacts = path.join(here, 'artifacts');
+
+export async function startApp() {
+  const dist = path.join(repo, 'dist');
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    throw new Error('dist/ has no build: run `make build` (or `make test`) first');
+  }
+  const server = await serve(dist);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Open the app; collect console errors and page errors into `errors`. */
+export async function openPage(app, { width = 1280, height = 900 } = {}) {
+  const page = await app.browser.newPage({ viewport: { width, height } });
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(app.server.url);
+  await page.getByTestId('verdict').waitFor();
+  return { page, errors };
+}
+
+const ALIASES = { 'tcp?activeopens': 'tcpActiveOpens', ifoutdiscards11: 'ifOutDiscards11' };
+const GAUGES = new Set(['tcpCurrEstab']);
+
+/**
+ * Per-second rates between rows `i-1` and `i` (0-based data rows) of the public
+ * SNMP-MIB file, computed here independently of the Rust code: Counter32 wrap
+ * aware, 15 s between polls, gauges as polled. Returns { label, rates }.
+ */
+export function datasetRates(i) {
+  const text = fs.readFileSync(path.join(repo, 'data/snmp-mib/all_data.csv'), 'utf8');
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const header = lines[0].split(',').map((h) => ALIASES[h.toLowerCase()] ?? h);
+  const prev = lines[1 + i - 1].split(',');
+  const cur = lines[1 + i].split(',');
+  const label = cur[cur.length - 1];
+  if (prev[prev.length - 1] !== label) throw new Error(`rows ${i - 1} and ${i} are in different sessions`);
+  const rates = {};
+  header.forEach((name, c) => {
+    if (name === 'class') return;
+    const a = Number(prev[c]);
+    const b = Number(cur[c]);
+    if (GAUGES.has(name)) {
+      rates[name] = b;
+    } else {
+      const d = b >= a ? b - a : b + 2 ** 32 - a;
+      if (d >= 2 ** 31) throw new Error(`row ${i}: counter reset in ${name}`);
+      rates[name] = d / 15;
+    }
+  });
+  return { label, rates };
+}
