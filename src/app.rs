@@ -5,6 +5,7 @@ use mibwatch_core::model::{self, Model};
 
 use crate::predict::PredictForm;
 use crate::summary::ModelSummary;
+use crate::verdict::{Timing, TimingLine};
 
 /// The embedded default model, built by `make model` (`mibwatch train`).
 static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.mwm");
@@ -26,13 +27,15 @@ pub fn App() -> impl IntoView {
         }
     };
     let model: RwSignal<Arc<Model>> = RwSignal::new(model);
+    let timing = RwSignal::new(None::<Timing>);
     view! {
         <main class="app">
             <Header/>
             <ModelSummary model=model/>
-            <PredictForm model=model/>
+            <PredictForm model=model timing=timing/>
             <footer class="footer">
-                "Runs entirely in your browser: no data leaves this machine."
+                <p>"Runs entirely in your browser: no data leaves this machine."</p>
+                <p><TimingLine timing=timing/></p>
             </footer>
         </main>
     }

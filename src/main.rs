@@ -2,9 +2,11 @@
 //! a call into `mibwatch-core`.
 
 mod app;
+mod browser;
 mod panic;
 mod predict;
 mod summary;
+mod verdict;
 
 fn main() {
     panic::install_hook();

@@ -67,7 +67,7 @@ test('each class preset loads a typical row predicted as that class', async () =
 test('a bad value is refused at the field and never reaches the model', async () => {
   const { page } = await openPage(app);
   await page.fill('#in-tcpInSegs', 'abc');
-  assert.equal(await page.locator('#err-tcpInSegs').innerText(), 'Not a number.');
+  assert.equal(await page.locator('#err-tcpInSegs').innerText(), '"abc" is not a number.');
   assert.equal(await page.locator('#in-tcpInSegs').getAttribute('aria-invalid'), 'true');
   assert.match(await page.getByTestId('verdict').innerText(), /Fix the highlighted fields/);
   assert.equal(await page.getByTestId('predicted-class').count(), 0);

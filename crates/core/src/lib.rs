@@ -2,10 +2,12 @@
 //! web and no file-system dependencies, so the page, the worker and the CLI
 //! share one tested path (see ARCHITECTURE.md).
 
+pub mod explain;
 pub mod forest;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod rates;
+pub mod sample;
 pub mod schema;
 pub mod split;

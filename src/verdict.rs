@@ -1,0 +1,218 @@
+//! The verdict for one sample: Normal / Anomalous with the class, a bar per
+//! class (share of tree votes), the inputs that drive the prediction, and the
+//! inputs outside the training range. All computed by the core.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use mibwatch_core::explain::{self, Contribution, RangeFlag};
+use mibwatch_core::model::{Model, Prediction};
+use mibwatch_core::schema::Verdict;
+
+use crate::browser::now_ms;
+
+/// Repetitions when timing one prediction: browsers coarsen their clock.
+const TIMING_REPS: usize = 20;
+
+/// Everything shown about one sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub row: Vec<f64>,
+    pub prediction: Prediction,
+    pub contributions: Vec<Contribution>,
+    pub flags: Vec<RangeFlag>,
+    /// Mean time of one forest prediction, in milliseconds.
+    pub predict_ms: f64,
+    /// Time of the explanation (one prediction per input), in milliseconds.
+    pub explain_ms: f64,
+}
+
+impl Analysis {
+    pub fn of(model: &Model, row: &[f64]) -> Self {
+        let t0 = now_ms();
+        let mut prediction = model.predict(row);
+        for _ in 1..TIMING_REPS {
+            prediction = model.predict(row);
+        }
+        let t1 = now_ms();
+        let contributions = explain::contributions(model, row);
+        let t2 = now_ms();
+        Analysis {
+            row: row.to_vec(),
+            prediction,
+            contributions,
+            flags: explain::range_flags(model, row),
+            predict_ms: (t1 - t0) / TIMING_REPS as f64,
+            explain_ms: t2 - t1,
+        }
+    }
+}
+
+/// Measured cost of the last prediction, for the page footer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    pub trees: usize,
+    pub predict_ms: f64,
+    pub explain_ms: f64,
+}
+
+/// The footer line with the measured prediction time.
+#[component]
+pub fn TimingLine(timing: RwSignal<Option<Timing>>) -> impl IntoView {
+    move || {
+        timing.get().map(|t| {
+            view! {
+                <span class="timing" data-testid="timing">
+                    {format!(
+                        "Last prediction: {:.3} ms for {} trees (mean of {TIMING_REPS} runs); explanation {:.2} ms.",
+                        t.predict_ms,
+                        t.trees,
+                        t.explain_ms,
+                    )}
+                </span>
+            }
+        })
+    }
+}
+
+/// Top inputs by |Δ probability| in the explanation chart.
+const TOP_REASONS: usize = 8;
+
+#[component]
+pub fn VerdictPanel(
+    model: RwSignal<Arc<Model>>,
+    analysis: Memo<Option<Analysis>>,
+) -> impl IntoView {
+    view! {
+        <div class="verdict-panel">
+            <div aria-live="polite" aria-atomic="true" data-testid="verdict-panel">
+                {move || match analysis.get() {
+                    None => view! {
+                        <p class="verdict invalid" data-testid="verdict">
+                            "Fix the highlighted fields to see a verdict."
+                        </p>
+                    }
+                    .into_any(),
+                    Some(a) => verdict_view(&model.get(), &a.prediction).into_any(),
+                }}
+            </div>
+            {move || analysis.get().map(|a| {
+                let m = model.get();
+                view! {
+                    <RangeWarnings model=m.clone() flags=a.flags.clone()/>
+                    <Reasons model=m.clone() analysis=a.clone()/>
+                }
+            })}
+        </div>
+    }
+}
+
+fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
+    let class = m.classes[p.class].clone();
+    let (cls, icon) = match p.verdict {
+        Verdict::Normal => ("verdict normal", "✓"),
+        Verdict::Anomalous => ("verdict anomalous", "⚠"),
+    };
+    let mut order: Vec<usize> = (0..m.classes.len()).collect();
+    order.sort_by(|&a, &b| p.probabilities[b].total_cmp(&p.probabilities[a]));
+    let bars = order
+        .into_iter()
+        .map(|c| {
+            let pr = p.probabilities[c];
+            let name = m.classes[c].clone();
+            let label = name.clone();
+            view! {
+                <li class="bar" data-class=name>
+                    <span class="bar-label">{label}</span>
+                    <span class="bar-track" aria-hidden="true">
+                        <span class="bar-fill" style=format!("width:{:.1}%", pr * 100.0)></span>
+                    </span>
+                    <span class="bar-value">{format!("{:.0}%", pr * 100.0)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class=cls data-testid="verdict">
+            <span aria-hidden="true">{icon}" "</span>
+            {p.verdict.label()}
+        </p>
+        <p class="predicted">
+            "Predicted class: "
+            <strong data-testid="predicted-class">{class}</strong>
+            {format!(" ({:.0}% of trees agree)", p.probabilities[p.class] * 100.0)}
+        </p>
+        <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
+    }
+}
+
+#[component]
+fn RangeWarnings(model: Arc<Model>, flags: Vec<RangeFlag>) -> impl IntoView {
+    (!flags.is_empty()).then(|| {
+        let items = flags
+            .iter()
+            .map(|f| view! { <li>{f.message(&model.features[f.feature])}</li> })
+            .collect_view();
+        view! {
+            <div class="range-warnings" role="note" data-testid="range-warnings">
+                <p><strong>"Outside the training data: "</strong>
+                    {format!("{} input(s) lie outside the range this model was trained on.", flags.len())}
+                </p>
+                <ul>{items}</ul>
+            </div>
+        }
+    })
+}
+
+#[component]
+fn Reasons(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
+    let class = model.classes[analysis.prediction.class].clone();
+    let top: Vec<&Contribution> = analysis.contributions.iter().take(TOP_REASONS).collect();
+    let scale = top
+        .iter()
+        .map(|c| c.delta.abs())
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let rows = top
+        .iter()
+        .map(|c| {
+            let name = model.features[c.feature].clone();
+            let label = name.clone();
+            let width = c.delta.abs() / scale * 50.0;
+            let (cls, style) = if c.delta >= 0.0 {
+                ("reason-fill pos", format!("left:50%;width:{width:.1}%"))
+            } else {
+                (
+                    "reason-fill neg",
+                    format!("left:{:.1}%;width:{width:.1}%", 50.0 - width),
+                )
+            };
+            view! {
+                <li class="reason" data-feature=name>
+                    <span class="reason-label">{label}</span>
+                    <span class="reason-track" aria-hidden="true">
+                        <span class=cls style=style></span>
+                    </span>
+                    <span class="reason-value">{format!("{:+.0} pts", c.delta * 100.0)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="reasons" data-testid="reasons">
+            <h3>"Why " {class}</h3>
+            {if top.is_empty() {
+                view! { <p class="hint">"Every input is at its training median: nothing to explain."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="hint">
+                        "Change in the probability of this class when an input is set to its training median "
+                        "(+: the value supports this class, −: it argues against it)."
+                    </p>
+                    <ul class="reason-list">{rows}</ul>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}
