@@ -72,7 +72,7 @@ impl Fields {
 }
 
 fn medians(m: &Model) -> Vec<f64> {
-    m.stats.iter().map(|s| s.median).collect()
+    m.input_stats.iter().map(|s| s.median).collect()
 }
 
 /// Feature indices grouped by MIB group, in schema order; unknown names last.
@@ -82,7 +82,7 @@ fn groups(m: &Model) -> Vec<(&'static str, Vec<usize>)> {
         .map(|g| (g.label(), Vec::new()))
         .collect();
     let mut other = Vec::new();
-    for (i, f) in m.features.iter().enumerate() {
+    for (i, f) in m.inputs.iter().enumerate() {
         match schema::lookup(f).and_then(|v| MibGroup::ALL.iter().position(|g| *g == v.group)) {
             Some(gi) => out[gi].1.push(i),
             None => other.push(i),
@@ -104,7 +104,7 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
         if hash.trim_start_matches('#').is_empty() {
             return;
         }
-        match sample::decode_fragment(&hash, &m.features) {
+        match sample::decode_fragment(&hash, &m.inputs) {
             Ok(values) => {
                 fields.fill_all(&medians(&m));
                 fields.fill(&values);
@@ -126,14 +126,14 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
 
     let analysis = Memo::new(move |_| {
         let m = model.get();
-        fields.row(&m.features).map(|row| Analysis::of(&m, &row))
+        fields.row(&m.inputs).map(|row| Analysis::of(&m, &row))
     });
 
     // Keep the link in the address bar and the footer's timing in step.
     Effect::new(move |_| {
         if let Some(a) = analysis.get() {
             let m = model.get_untracked();
-            browser::replace_hash(&sample::encode_fragment(&m.features, &a.row));
+            browser::replace_hash(&sample::encode_fragment(&m.inputs, &a.row));
             timing.set(Some(Timing {
                 trees: m.forest.trees.len(),
                 predict_ms: a.predict_ms,
@@ -163,13 +163,17 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
     let sections = groups(&m0)
         .into_iter()
         .map(|(title, idx)| {
+            let unused = idx.iter().all(|&i| !m0.uses_input(i));
             let inputs = idx
                 .into_iter()
                 .map(|i| view! { <FeatureInput model=model index=i value=fields.get(i)/> })
                 .collect_view();
             view! {
                 <details class="group" open>
-                    <summary>{title}</summary>
+                    <summary>
+                        {title}
+                        {unused.then(|| view! { <span class="unused-note">" — not read by this model"</span> })}
+                    </summary>
                     <div class="inputs">{inputs}</div>
                 </details>
             }
@@ -219,13 +223,13 @@ fn PasteBox(model: RwSignal<Arc<Model>>, fields: Fields) -> impl IntoView {
             return;
         }
         let m = model.get_untracked();
-        message.set(Some(match sample::parse_pasted(&text, &m.features) {
+        message.set(Some(match sample::parse_pasted(&text, &m.inputs) {
             Ok(p) => {
                 fields.fill(&p.values);
                 let filled = p.values.iter().filter(|v| v.is_some()).count();
                 let mut msg = format!(
                     "Filled {filled} of {} inputs from the pasted row.",
-                    m.features.len()
+                    m.inputs.len()
                 );
                 if !p.ignored.is_empty() {
                     msg += &format!(" Ignored columns: {}.", p.ignored.join(", "));
@@ -264,13 +268,14 @@ fn FeatureInput(
     value: RwSignal<String>,
 ) -> impl IntoView {
     let m = model.get_untracked();
-    let name = m.features[index].clone();
-    let unit = match m.kinds.get(index) {
+    let name = m.inputs[index].clone();
+    let unit = match m.input_kinds.get(index) {
         Some(VarKind::Gauge) => "gauge",
         _ => "per second",
     };
     let description = schema::lookup(&name).map(|v| v.description).unwrap_or("");
-    let st = &m.stats[index];
+    let st = &m.input_stats[index];
+    let used = m.uses_input(index);
     let hint = format!(
         "{description} · training range {} – {}",
         fmt_range(st.min),
@@ -295,7 +300,7 @@ fn FeatureInput(
         <div class="field" class:invalid=move || error.get().is_some()>
             <label for=id.clone()>
                 <span class="name">{name.clone()}</span>
-                <span class="unit">{unit}</span>
+                <span class="unit">{unit}{(!used).then_some(" · unused")}</span>
             </label>
             <input
                 id=id

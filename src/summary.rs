@@ -20,9 +20,11 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 {move || {
                     let m = m();
                     format!(
-                        "{} trees over {} inputs (per-second rates; gauges as polled), trained on {} rows.",
+                        "{} trees over {} inputs (per-second rates; gauges as polled) and the {} features computed from them ({}), trained on {} rows.",
                         m.forest.trees.len(),
+                        m.inputs.len(),
                         m.features.len(),
+                        m.feature_set.name(),
                         m.report.rows,
                     )
                 }}
@@ -51,6 +53,15 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                         <td>{move || pct(m().report.time_ordered.binary.accuracy)}</td>
                         <td>{move || pct(m().report.time_ordered.binary.balanced_accuracy)}</td>
                     </tr>
+                    {move || m().report.by_session.clone().map(|e| view! {
+                        <tr data-testid="by-session-row">
+                            <th scope="row">"Whole capture sessions held out"</th>
+                            <td>{pct(e.accuracy)}</td>
+                            <td>{format!("{:.2}", e.macro_f1)}</td>
+                            <td>{pct(e.binary.accuracy)}</td>
+                            <td>{pct(e.binary.balanced_accuracy)}</td>
+                        </tr>
+                    })}
                     <tr class="baseline">
                         <th scope="row">"Trivial baseline"</th>
                         <td>{move || pct(m().report.time_ordered.majority_accuracy)}</td>
@@ -67,6 +78,7 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                     </tr>
                 </tbody>
             </table>
+            {move || m().report.session_caveat().map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
             <p class="note">
                 "Each class of the training data was captured in one session on one transit router. "
                 "The time-ordered figure is the honest one; the random split flatters the model. "

@@ -35,7 +35,7 @@ impl Analysis {
             prediction = model.predict(row);
         }
         let t1 = now_ms();
-        let contributions = explain::contributions(model, row);
+        let contributions = explain::contributions(model, &prediction.features);
         let t2 = now_ms();
         Analysis {
             row: row.to_vec(),
@@ -99,6 +99,7 @@ pub fn VerdictPanel(
             {move || analysis.get().map(|a| {
                 let m = model.get();
                 view! {
+                    <GuardWarning model=m.clone() analysis=a.clone()/>
                     <RangeWarnings model=m.clone() flags=a.flags.clone()/>
                     <Reasons model=m.clone() analysis=a.clone()/>
                 }
@@ -146,12 +147,40 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
     }
 }
 
+/// The unfamiliar-traffic warning: too many features outside their training ranges.
+#[component]
+fn GuardWarning(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
+    let g = &analysis.prediction.guard;
+    g.unfamiliar.then(|| {
+        let names: Vec<String> = g.outside.iter().take(6).map(|&j| model.features[j].clone()).collect();
+        let more = g.outside.len().saturating_sub(names.len());
+        view! {
+            <div class="guard-warning" role="alert" data-testid="guard-warning">
+                <p><strong>"Unfamiliar traffic: "</strong>
+                    {format!(
+                        "{} of {} features lie outside anything this model was trained on ({}{}).",
+                        g.outside.len(),
+                        model.features.len(),
+                        names.join(", "),
+                        if more > 0 { format!(", and {more} more") } else { String::new() },
+                    )}
+                </p>
+                <p>
+                    "This looks like another kind of device or vantage point than the training data ("
+                    {model.source.clone()}
+                    "), so the verdict above means little. Retrain on labelled counters from your own network."
+                </p>
+            </div>
+        }
+    })
+}
+
 #[component]
 fn RangeWarnings(model: Arc<Model>, flags: Vec<RangeFlag>) -> impl IntoView {
     (!flags.is_empty()).then(|| {
         let items = flags
             .iter()
-            .map(|f| view! { <li>{f.message(&model.features[f.feature])}</li> })
+            .map(|f| view! { <li>{f.message(&model.inputs[f.feature])}</li> })
             .collect_view();
         view! {
             <div class="range-warnings" role="note" data-testid="range-warnings">
@@ -207,7 +236,7 @@ fn Reasons(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
                 view! {
                     <p class="hint">
                         "Change in the probability of this class when an input is set to its training median "
-                        "(+: the value supports this class, −: it argues against it)."
+                        "(+: the value supports this class, −: it argues against it). Mix features such as bytesPerPktIn are computed from the inputs."
                     </p>
                     <ul class="reason-list">{rows}</ul>
                 }

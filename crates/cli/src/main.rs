@@ -3,6 +3,9 @@
 //!   mibwatch train [--data FILE] [--out FILE] [--counters SECONDS | --rates]
 //!                  [--trees N] [--seed N] [--max-depth N] [--mtry N]
 //!                  [--label NAME] [--test-fraction F]
+//!                  [--features rates|rates+mix|"if/ip rates+mix"]
+//!   mibwatch compare [--data FILE] [--counters SECONDS | --rates] [--trees N] [--seed N]
+//!                  (feature sets × learners, random / time-ordered / by-session)
 //!   mibwatch info MODEL
 //!   mibwatch predict MODEL CSV      (class and probabilities per row)
 //!
@@ -12,15 +15,21 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use mibwatch_core::baselines::Learner;
+use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::{Control, ForestParams};
 use mibwatch_core::ingest::{self, IngestOptions};
-use mibwatch_core::metrics::Evaluation;
+use mibwatch_core::metrics::{self, Evaluation};
 use mibwatch_core::model::{self, Model, Phase, TrainOptions};
+use mibwatch_core::split::{self, Split};
 
 const DEFAULT_DATA: &str = "data/snmp-mib/all_data.csv";
 const DEFAULT_OUT: &str = "models/default.mwm";
 /// The public SNMP-MIB file was polled every 15 seconds.
 const DEFAULT_INTERVAL: f64 = 15.0;
+/// The default model's feature set: the best forest on time-ordered macro-F1
+/// in `mibwatch compare` (see README).
+const DEFAULT_FEATURES: FeatureSet = FeatureSet::IfIpMix;
 const DEFAULT_SOURCE: &str = "Public SNMP-MIB dataset (Al-Kasassbeh et al., 2016): one transit router in one testbed, polled every 15 s; per-second rates";
 
 fn main() -> ExitCode {
@@ -28,6 +37,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("train") => train(&args[1..]),
         Some("info") => info(&args[1..]),
+        Some("compare") => compare(&args[1..]),
         Some("predict") => predict(&args[1..]),
         Some("-h") | Some("--help") | Some("help") | None => {
             print!("{}", usage());
@@ -115,6 +125,7 @@ fn train(args: &[String]) -> Result<(), String> {
         "--mtry",
         "--label",
         "--test-fraction",
+        "--features",
     ])?;
     let data = o.value("--data")?.unwrap_or(DEFAULT_DATA);
     let out = o.value("--out")?.unwrap_or(DEFAULT_OUT);
@@ -142,8 +153,14 @@ fn train(args: &[String]) -> Result<(), String> {
                 .unwrap_or_default()
         )
     };
+    let feature_set = match o.value("--features")? {
+        None => DEFAULT_FEATURES,
+        Some(v) => FeatureSet::parse(v)
+            .ok_or_else(|| format!("--features: unknown feature set \"{v}\""))?,
+    };
     let opts = TrainOptions {
         params,
+        feature_set,
         test_fraction: o.parse("--test-fraction")?.unwrap_or(0.3),
         counters_interval,
         source,
@@ -161,6 +178,7 @@ fn train(args: &[String]) -> Result<(), String> {
             let name = match phase {
                 Phase::RandomSplit => "random-split forest",
                 Phase::TimeOrderedSplit => "time-ordered-split forest",
+                Phase::SessionFold(_) => "session-fold forest",
                 Phase::Final => "final forest",
             };
             eprintln!("  trained {name}: {total} trees");
@@ -197,14 +215,18 @@ fn predict(args: &[String]) -> Result<(), String> {
     };
     let t = ingest::read_csv(&read(cpath)?, &opts).map_err(|e| e.to_string())?;
     let idx: Vec<usize> = m
-        .features
+        .inputs
         .iter()
         .map(|f| {
             t.column_index(f)
                 .ok_or_else(|| format!("{cpath}: no column \"{f}\" (the model needs it)"))
         })
         .collect::<Result<_, _>>()?;
-    println!("row,predicted_class,p_anomalous,{}", m.classes.join(","));
+    println!(
+        "row,predicted_class,p_anomalous,unfamiliar,{}",
+        m.classes.join(",")
+    );
+    let mut unfamiliar = 0usize;
     let mut row = vec![0.0; idx.len()];
     for i in 0..t.n_rows() {
         for (k, &j) in idx.iter().enumerate() {
@@ -212,12 +234,21 @@ fn predict(args: &[String]) -> Result<(), String> {
         }
         let p = m.predict(&row);
         let probs: Vec<String> = p.probabilities.iter().map(|v| format!("{v}")).collect();
+        unfamiliar += p.guard.unfamiliar as usize;
         println!(
-            "{},{},{},{}",
+            "{},{},{},{},{}",
             t.row_numbers[i],
             m.classes[p.class],
             m.p_anomalous(&p.probabilities),
+            p.guard.unfamiliar,
             probs.join(",")
+        );
+    }
+    if unfamiliar > 0 {
+        eprintln!(
+            "warning: {unfamiliar} of {} rows ({:.1}%) are unlike anything the model was trained on (likely another kind of device or vantage point); its answers for them mean little. Retrain on your own labelled data.",
+            t.n_rows(),
+            100.0 * unfamiliar as f64 / t.n_rows().max(1) as f64
         );
     }
     Ok(())
@@ -267,8 +298,10 @@ fn print_report(m: &Model) {
     let r = &m.report;
     println!("model: {}", m.source);
     println!(
-        "  {} features, {} classes, {} trees, trained on {} rows (seed {})",
+        "  {} inputs → {} features ({}), {} classes, {} trees, trained on {} rows (seed {})",
+        m.inputs.len(),
         m.features.len(),
+        m.feature_set.name(),
         m.classes.len(),
         m.forest.trees.len(),
         r.rows,
@@ -289,6 +322,21 @@ fn print_report(m: &Model) {
         "Time-ordered 70/30 split (last 30% of each capture session held out)",
         &r.time_ordered,
     );
+    match (&r.by_session, r.session_caveat()) {
+        (Some(e), _) => print_eval(
+            &format!(
+                "Whole capture sessions held out ({} sessions, grouped k-fold)",
+                r.sessions
+            ),
+            e,
+        ),
+        (None, Some(note)) => println!("By session: not possible. {note}"),
+        _ => {}
+    }
+    println!(
+        "Unfamiliar-traffic guard: flags {} of the time-ordered held-out rows (ranges fitted on the training side).",
+        pct(r.guard_heldout_share)
+    );
     println!("\nTime-ordered confusion matrix:");
     print_confusion(m, &r.time_ordered);
     let mut imp: Vec<(f64, &String)> = r.importance.iter().copied().zip(&m.features).collect();
@@ -297,4 +345,163 @@ fn print_report(m: &Model) {
     for (v, f) in imp.iter().take(8) {
         println!("  {f:<20} {:+.1} points", v * 100.0);
     }
+}
+
+/// One learner on one feature set: its held-out figures.
+struct Row {
+    set: FeatureSet,
+    learner: String,
+    random: Evaluation,
+    time: Evaluation,
+    session: Option<Evaluation>,
+    guard: f64,
+}
+
+fn run_split(
+    p: &model::Prepared,
+    learner: &Learner,
+    s: &Split,
+) -> Result<(Vec<u32>, Vec<u32>), String> {
+    let f = p.n_features();
+    let pred = learner.fit_predict(
+        &split::take_rows(&p.x, f, &s.train),
+        f,
+        &p.truth(&s.train),
+        p.classes.len(),
+        &split::take_rows(&p.x, f, &s.test),
+    )?;
+    Ok((p.truth(&s.test), pred))
+}
+
+fn compare(args: &[String]) -> Result<(), String> {
+    let o = Opts { args };
+    o.check_known(&[
+        "--data",
+        "--counters",
+        "--rates",
+        "--trees",
+        "--seed",
+        "--test-fraction",
+    ])?;
+    let data = o.value("--data")?.unwrap_or(DEFAULT_DATA);
+    let params = ForestParams {
+        n_trees: o.parse("--trees")?.unwrap_or(100),
+        seed: o.parse("--seed")?.unwrap_or(42),
+        ..ForestParams::default()
+    };
+    let test_fraction = o.parse("--test-fraction")?.unwrap_or(0.3);
+    let counters_interval = if o.flag("--rates") {
+        None
+    } else {
+        Some(o.parse("--counters")?.unwrap_or(DEFAULT_INTERVAL))
+    };
+    let table = ingest::read_csv(&read(data)?, &IngestOptions::labelled(data))
+        .map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    let start = Instant::now();
+    for set in FeatureSet::ALL {
+        let opts = TrainOptions {
+            params: params.clone(),
+            feature_set: set,
+            test_fraction,
+            counters_interval,
+            ..TrainOptions::default()
+        };
+        let p = match model::prepare(&table, &opts) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("  {}: skipped ({e})", set.name());
+                continue;
+            }
+        };
+        let random = p.random_split(test_fraction, params.seed);
+        let time = p.time_ordered_split(test_fraction);
+        let f = p.n_features();
+        let guard = mibwatch_core::guard::Guard::fit(&split::take_rows(&p.x, f, &time.train), f)
+            .unfamiliar_share(&split::take_rows(&p.x, f, &time.test), f);
+        for learner in Learner::all(&params) {
+            let evals = || -> Result<_, String> {
+                let (t, pr) = run_split(&p, &learner, &random)?;
+                let random_eval = metrics::evaluate(&t, &pr, &p.classes);
+                let (t, pr) = run_split(&p, &learner, &time)?;
+                let time_eval = metrics::evaluate(&t, &pr, &p.classes);
+                let session = match p.session_folds() {
+                    None => None,
+                    Some(folds) => {
+                        let (mut tt, mut pp) = (Vec::new(), Vec::new());
+                        for fold in &folds {
+                            let (t, pr) = run_split(&p, &learner, fold)?;
+                            tt.extend(t);
+                            pp.extend(pr);
+                        }
+                        Some(metrics::evaluate(&tt, &pp, &p.classes))
+                    }
+                };
+                Ok((random_eval, time_eval, session))
+            };
+            let (random_eval, time_eval, session) = match evals() {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("  {} × {}: failed ({e})", set.name(), learner.name());
+                    println!("<!-- {} × {} failed: {e} -->", set.name(), learner.name());
+                    continue;
+                }
+            };
+            eprintln!(
+                "  {} × {}: done ({:.0} s)",
+                set.name(),
+                learner.name(),
+                start.elapsed().as_secs_f64()
+            );
+            rows.push(Row {
+                set,
+                learner: learner.name(),
+                random: random_eval,
+                time: time_eval,
+                session,
+                guard,
+            });
+        }
+    }
+    println!(
+        "Held-out figures on {data} (test fraction {test_fraction}, seed {}):",
+        params.seed
+    );
+    println!();
+    println!(
+        "| features | learner | random acc | random macro-F1 | time-ordered acc | **time-ordered macro-F1** | time-ordered balanced binary | by-session macro-F1 | guard flags (held-out) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {:.3} | {} | **{:.3}** | {} | {} | {} |",
+            r.set.name(),
+            r.learner,
+            pct(r.random.accuracy),
+            r.random.macro_f1,
+            pct(r.time.accuracy),
+            r.time.macro_f1,
+            pct(r.time.binary.balanced_accuracy),
+            r.session
+                .as_ref()
+                .map(|e| format!("{:.3}", e.macro_f1))
+                .unwrap_or_else(|| "n/a (one session per class)".into()),
+            pct(r.guard),
+        );
+    }
+    if let Some(best) = rows
+        .iter()
+        .filter(|r| r.learner.starts_with("mibwatch forest"))
+        .max_by(|a, b| a.time.macro_f1.total_cmp(&b.time.macro_f1))
+    {
+        println!();
+        println!(
+            "Best forest on time-ordered macro-F1: {} ({:.3}). Trivial baselines on the time-ordered test rows: always-majority accuracy {}, always-attack binary accuracy {} (balanced 50.0%).",
+            best.set.name(),
+            best.time.macro_f1,
+            pct(best.time.majority_accuracy),
+            pct(best.time.binary.always_attack_accuracy)
+        );
+    }
+    Ok(())
 }

@@ -14,15 +14,16 @@ pub struct Contribution {
 }
 
 /// Per-feature contributions to the predicted class's probability, computed
-/// by replacing each feature with its training median and re-predicting.
-/// Sorted by |delta|, largest first; features whose value equals the median
-/// (delta exactly 0) are left out.
+/// by replacing each feature (an input rate or a derived mix feature) with its
+/// training median and re-predicting. `row` is a feature row
+/// ([`Model::derive`]). Sorted by |delta|, largest first; features whose
+/// replacement changes nothing are left out.
 pub fn contributions(model: &Model, row: &[f64]) -> Vec<Contribution> {
     let base = model.forest.predict_proba(row);
     let class = crate::forest::argmax(&base);
     let mut probe = row.to_vec();
     let mut out = Vec::new();
-    for (j, stats) in model.stats.iter().enumerate() {
+    for (j, stats) in model.feature_stats.iter().enumerate() {
         if row[j] == stats.median {
             continue;
         }
@@ -102,10 +103,10 @@ fn num(v: f64) -> String {
     }
 }
 
-/// Inputs outside the min–max range seen in training.
+/// Inputs outside the min–max range seen in training (`row`: model inputs).
 pub fn range_flags(model: &Model, row: &[f64]) -> Vec<RangeFlag> {
     model
-        .stats
+        .input_stats
         .iter()
         .enumerate()
         .filter_map(|(j, s)| {
@@ -131,7 +132,9 @@ pub fn range_flags(model: &Model, row: &[f64]) -> Vec<RangeFlag> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::{FEATURE_VERSION, FeatureSet};
     use crate::forest::{Forest, Node, Tree};
+    use crate::guard::Guard;
     use crate::metrics::{BinaryMetrics, Evaluation};
     use crate::model::{FeatureStats, TrainingReport};
     use crate::schema::VarKind;
@@ -179,10 +182,28 @@ mod tests {
                 always_attack_accuracy: 0.0,
             },
         };
-        Model {
+        let stats = vec![
+            FeatureStats {
+                min: 1.0,
+                max: 100.0,
+                median: 3.0,
+            },
+            FeatureStats {
+                min: 0.0,
+                max: 0.0,
+                median: 0.0,
+            },
+        ];
+        let mut m = Model {
             source: "test".into(),
+            inputs: vec!["a".into(), "b".into()],
+            input_kinds: vec![VarKind::Counter; 2],
+            input_stats: stats.clone(),
+            feature_set: FeatureSet::Rates,
+            feature_version: FEATURE_VERSION,
             features: vec!["a".into(), "b".into()],
-            kinds: vec![VarKind::Counter; 2],
+            feature_stats: stats,
+            guard: Guard::fit(&[1.0, 0.0, 100.0, 0.0], 2),
             classes: vec!["normal".into(), "attack".into()],
             params: Default::default(),
             forest: Forest {
@@ -195,29 +216,24 @@ mod tests {
                     stump(1, 5.0),
                 ],
             },
-            stats: vec![
-                FeatureStats {
-                    min: 1.0,
-                    max: 100.0,
-                    median: 3.0,
-                },
-                FeatureStats {
-                    min: 0.0,
-                    max: 0.0,
-                    median: 0.0,
-                },
-            ],
             examples: vec![vec![3.0, 0.0], vec![50.0, 0.0]],
             report: TrainingReport {
                 rows: 0,
                 test_fraction: 0.3,
                 random: eval.clone(),
                 time_ordered: eval,
+                by_session: None,
+                sessions: 2,
+                min_sessions_per_class: 1,
+                guard_heldout_share: 0.0,
                 importance: vec![0.0; 2],
                 rates: None,
             },
             data_hash: String::new(),
-        }
+            plan: None,
+        };
+        crate::model::check_consistent(&mut m).unwrap();
+        m
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! web and no file-system dependencies, so the page, the worker and the CLI
 //! share one tested path (see ARCHITECTURE.md).
 
+pub mod baselines;
 pub mod explain;
+pub mod features;
 pub mod forest;
+pub mod guard;
 pub mod ingest;
 pub mod metrics;
 pub mod model;

@@ -12,7 +12,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::features::{FEATURE_VERSION, FeatureError, FeaturePlan, FeatureSet};
 use crate::forest::{self, Control, Forest, ForestError, ForestParams};
+use crate::guard::{Guard, GuardReport};
 use crate::ingest::Table;
 use crate::metrics::{self, Evaluation};
 use crate::rates::{self, RateReport};
@@ -42,7 +44,16 @@ pub struct TrainingReport {
     pub random: Evaluation,
     /// Time-ordered split: the last part of each capture session is held out.
     pub time_ordered: Evaluation,
-    /// Permutation importance (drop in time-ordered held-out accuracy).
+    /// Whole capture sessions held out (grouped k-fold, pooled), when every
+    /// class has at least two sessions.
+    pub by_session: Option<Evaluation>,
+    /// Capture sessions found, and the fewest of any class.
+    pub sessions: usize,
+    pub min_sessions_per_class: usize,
+    /// Share of time-ordered held-out rows the guard (fitted on the training
+    /// side only) calls unfamiliar.
+    pub guard_heldout_share: f64,
+    /// Permutation importance per feature (drop in time-ordered held-out accuracy).
     pub importance: Vec<f64>,
     /// Counter conversion summary, when the input was cumulative totals.
     pub rates: Option<RateSummary>,
@@ -63,19 +74,27 @@ pub struct RateSummary {
 pub struct Model {
     /// Where the training data came from, in words.
     pub source: String,
-    /// Input features, in the order the forest reads them.
+    /// What a user enters: per-second rates (counters) and gauges, in order.
+    pub inputs: Vec<String>,
+    pub input_kinds: Vec<VarKind>,
+    pub input_stats: Vec<FeatureStats>,
+    /// The features the forest reads, computed from the inputs.
+    pub feature_set: FeatureSet,
+    pub feature_version: u32,
     pub features: Vec<String>,
-    /// Kind of each feature: counters are per-second rates, gauges as polled.
-    pub kinds: Vec<VarKind>,
+    pub feature_stats: Vec<FeatureStats>,
+    /// Training ranges of the features, for the unfamiliar-traffic guard.
+    pub guard: Guard,
     pub classes: Vec<String>,
     pub params: ForestParams,
     pub forest: Forest,
-    pub stats: Vec<FeatureStats>,
-    /// A real training row per class: the class medoid (log-scaled L1).
+    /// A real training row of inputs per class: the class medoid (log-scaled L1).
     pub examples: Vec<Vec<f64>>,
     pub report: TrainingReport,
-    /// SHA-256 (hex) of the training rows, labels, feature and class names.
+    /// SHA-256 (hex) of the training rows, labels, input and class names.
     pub data_hash: String,
+    #[serde(skip)]
+    pub(crate) plan: Option<FeaturePlan>,
 }
 
 /// One prediction.
@@ -84,16 +103,40 @@ pub struct Prediction {
     pub class: usize,
     pub probabilities: Vec<f64>,
     pub verdict: schema::Verdict,
+    /// The feature row the forest read.
+    pub features: Vec<f64>,
+    pub guard: GuardReport,
 }
 
 impl Model {
-    pub fn predict(&self, row: &[f64]) -> Prediction {
-        let probabilities = self.forest.predict_proba(row);
+    /// The bound feature function (set when trained or decoded).
+    pub fn plan(&self) -> &FeaturePlan {
+        self.plan
+            .as_ref()
+            .expect("a model is built by train() or decode(), which set its plan")
+    }
+
+    /// Whether the model's features read input `i` at all.
+    pub fn uses_input(&self, i: usize) -> bool {
+        self.plan().uses_input(i)
+    }
+
+    /// Features of one input row.
+    pub fn derive(&self, inputs: &[f64]) -> Vec<f64> {
+        self.plan().derive(inputs)
+    }
+
+    /// Predict one row of inputs (`inputs.len() == self.inputs.len()`).
+    pub fn predict(&self, inputs: &[f64]) -> Prediction {
+        let features = self.derive(inputs);
+        let probabilities = self.forest.predict_proba(&features);
         let class = forest::argmax(&probabilities);
         Prediction {
             class,
             verdict: schema::Verdict::of_class(&self.classes[class]),
+            guard: self.guard.check(&features),
             probabilities,
+            features,
         }
     }
 
@@ -190,24 +233,42 @@ pub fn decode(bytes: &[u8]) -> Result<Model, ModelError> {
     if Sha256::digest(body).as_slice() != &bytes[18..50] {
         return Err(ModelError::Corrupt);
     }
-    let model: Model =
+    let mut model: Model =
         postcard::from_bytes(body).map_err(|e| ModelError::Malformed(e.to_string()))?;
-    check_consistent(&model).map_err(ModelError::Malformed)?;
+    check_consistent(&mut model).map_err(ModelError::Malformed)?;
     Ok(model)
 }
 
-fn check_consistent(m: &Model) -> Result<(), String> {
+/// Check a decoded (or hand-built) model and bind its feature function.
+pub(crate) fn check_consistent(m: &mut Model) -> Result<(), String> {
+    if m.feature_version != FEATURE_VERSION {
+        return Err(format!(
+            "its features are version {} but this mibwatch computes version {FEATURE_VERSION}; retrain the model",
+            m.feature_version
+        ));
+    }
     m.forest.validate()?;
+    let n_in = m.inputs.len();
+    if m.input_kinds.len() != n_in || m.input_stats.len() != n_in {
+        return Err("input lists disagree".into());
+    }
+    let plan = m.feature_set.plan(&m.inputs).map_err(|e| e.to_string())?;
     let f = m.features.len();
-    if m.forest.n_features != f || m.kinds.len() != f || m.stats.len() != f {
+    if plan.names != m.features
+        || m.forest.n_features != f
+        || m.feature_stats.len() != f
+        || m.guard.lo.len() != f
+        || m.guard.hi.len() != f
+    {
         return Err("feature lists disagree".into());
     }
     if m.forest.n_classes != m.classes.len() || m.examples.len() != m.classes.len() {
         return Err("class lists disagree".into());
     }
-    if m.examples.iter().any(|e| e.len() != f) {
+    if m.examples.iter().any(|e| e.len() != n_in) {
         return Err("an example row has the wrong length".into());
     }
+    m.plan = Some(plan);
     Ok(())
 }
 
@@ -215,6 +276,7 @@ fn check_consistent(m: &Model) -> Result<(), String> {
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
     pub params: ForestParams,
+    pub feature_set: FeatureSet,
     pub test_fraction: f64,
     /// `Some(seconds)`: the table holds cumulative counters polled at this
     /// interval, converted to per-second rates per capture session (contiguous
@@ -229,6 +291,7 @@ impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             params: ForestParams::default(),
+            feature_set: FeatureSet::RatesMix,
             test_fraction: 0.3,
             counters_interval: None,
             source: String::new(),
@@ -242,6 +305,7 @@ pub enum TrainError {
     NoLabels { file: String },
     Rates(rates::RatesError),
     TooFewRows { class: String, rows: usize },
+    Features(FeatureError),
     Forest(ForestError),
 }
 
@@ -254,6 +318,7 @@ impl fmt::Display for TrainError {
                 f,
                 "class \"{class}\" has {rows} usable row(s); at least 4 are needed to hold some out for testing."
             ),
+            TrainError::Features(e) => e.fmt(f),
             TrainError::Forest(e) => e.fmt(f),
         }
     }
@@ -266,6 +331,8 @@ impl std::error::Error for TrainError {}
 pub enum Phase {
     RandomSplit,
     TimeOrderedSplit,
+    /// Fold `n` of the grouped k-fold by session.
+    SessionFold(usize),
     Final,
 }
 
@@ -339,19 +406,26 @@ fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f6
         .collect()
 }
 
-/// Train a model from a labelled table: convert counters to rates if asked,
-/// evaluate on a stratified random split and on a time-ordered split, then
-/// train the final forest on all rows. `progress(phase, done, total)` is
-/// called after every tree; returning `Cancel` stops training.
-pub fn train(
-    table: &Table,
-    opts: &TrainOptions,
-    progress: &mut dyn FnMut(Phase, usize, usize) -> Control,
-) -> Result<Model, TrainError> {
+/// A labelled table of model inputs (per-second rates and gauges), ready to
+/// evaluate: class indices, capture sessions and the features of every row.
+pub struct Prepared {
+    pub table: Table,
+    pub classes: Vec<String>,
+    pub y: Vec<u32>,
+    pub sessions: Vec<std::ops::Range<usize>>,
+    pub plan: FeaturePlan,
+    /// Feature rows (row-major), `plan.n_features()` per row.
+    pub x: Vec<f64>,
+    pub rates: Option<RateSummary>,
+}
+
+/// Convert counters to rates if asked, find classes and capture sessions
+/// (contiguous runs of one label), and compute the features.
+pub fn prepare(table: &Table, opts: &TrainOptions) -> Result<Prepared, TrainError> {
     let labels = table.labels.as_ref().ok_or_else(|| TrainError::NoLabels {
         file: table.file_name.clone(),
     })?;
-    let (table, rates_summary) = match opts.counters_interval {
+    let (table, rates) = match opts.counters_interval {
         Some(secs) => {
             let sessions = rates::sessions_by_label(labels);
             let (t, r): (Table, RateReport) =
@@ -386,29 +460,99 @@ pub fn train(
             });
         }
     }
-    let f = table.n_cols();
-    let k = classes.len();
-    let x = &table.values;
+    let plan = opts
+        .feature_set
+        .plan(&table.columns)
+        .map_err(TrainError::Features)?;
+    let x = plan.derive_all(&table.values);
+    let sessions = split::sessions_by_key(labels);
+    Ok(Prepared {
+        table,
+        classes,
+        y,
+        sessions,
+        plan,
+        x,
+        rates,
+    })
+}
 
-    let mut eval_split = |s: &Split, phase: Phase| -> Result<(Forest, Evaluation), TrainError> {
-        let xtr = split::take_rows(x, f, &s.train);
-        let ytr: Vec<u32> = s.train.iter().map(|&i| y[i]).collect();
-        let forest = forest::train(&xtr, f, &ytr, k, &opts.params, &mut |d, t| {
-            progress(phase, d, t)
+impl Prepared {
+    pub fn n_features(&self) -> usize {
+        self.plan.n_features()
+    }
+
+    /// Train a forest on the rows `train` and predict the rows `test`.
+    pub fn fit_predict(
+        &self,
+        s: &Split,
+        params: &ForestParams,
+        progress: &mut dyn FnMut(usize, usize) -> Control,
+    ) -> Result<(Forest, Vec<u32>), ForestError> {
+        let f = self.n_features();
+        let xtr = split::take_rows(&self.x, f, &s.train);
+        let ytr: Vec<u32> = s.train.iter().map(|&i| self.y[i]).collect();
+        let forest = forest::train(&xtr, f, &ytr, self.classes.len(), params, progress)?;
+        let pred = forest.predict_all(&split::take_rows(&self.x, f, &s.test));
+        Ok((forest, pred))
+    }
+
+    pub fn truth(&self, idx: &[usize]) -> Vec<u32> {
+        idx.iter().map(|&i| self.y[i]).collect()
+    }
+
+    pub fn random_split(&self, test_fraction: f64, seed: u64) -> Split {
+        split::stratified_split(&self.y, test_fraction, seed)
+    }
+
+    pub fn time_ordered_split(&self, test_fraction: f64) -> Split {
+        split::time_ordered_split(&self.sessions, test_fraction)
+    }
+
+    pub fn sessions_per_class(&self) -> Vec<usize> {
+        split::sessions_per_class(&self.sessions, &self.y, self.classes.len())
+    }
+
+    /// Grouped k-fold by session (k = fewest sessions of any class, 2..=5),
+    /// or `None` when some class has a single session.
+    pub fn session_folds(&self) -> Option<Vec<Split>> {
+        let min = self.sessions_per_class().into_iter().min().unwrap_or(0);
+        (min >= 2).then(|| split::session_folds(&self.sessions, &self.y, min.min(5)))
+    }
+}
+
+/// Train a model from a labelled table: evaluate on a stratified random split,
+/// a time-ordered split and (when every class has two or more capture
+/// sessions) whole sessions held out, then train the final forest on all rows.
+/// `progress(phase, done, total)` is called after every tree; returning
+/// `Cancel` stops training.
+pub fn train(
+    table: &Table,
+    opts: &TrainOptions,
+    progress: &mut dyn FnMut(Phase, usize, usize) -> Control,
+) -> Result<Model, TrainError> {
+    let p = prepare(table, opts)?;
+    let f = p.n_features();
+    let k = p.classes.len();
+    let classes = &p.classes;
+
+    let random_split = p.random_split(opts.test_fraction, opts.params.seed);
+    let (_, pred) = p
+        .fit_predict(&random_split, &opts.params, &mut |d, t| {
+            progress(Phase::RandomSplit, d, t)
         })
         .map_err(TrainError::Forest)?;
-        let xte = split::take_rows(x, f, &s.test);
-        let yte: Vec<u32> = s.test.iter().map(|&i| y[i]).collect();
-        let eval = metrics::evaluate(&yte, &forest.predict_all(&xte), &classes);
-        Ok((forest, eval))
-    };
-    let random_split = split::stratified_split(&y, opts.test_fraction, opts.params.seed);
-    let (_, random) = eval_split(&random_split, Phase::RandomSplit)?;
-    let time_split =
-        split::time_ordered_split(&rates::sessions_by_label(labels), opts.test_fraction);
-    let (time_forest, time_ordered) = eval_split(&time_split, Phase::TimeOrderedSplit)?;
-    let xte = split::take_rows(x, f, &time_split.test);
-    let yte: Vec<u32> = time_split.test.iter().map(|&i| y[i]).collect();
+    let random = metrics::evaluate(&p.truth(&random_split.test), &pred, classes);
+
+    let time_split = p.time_ordered_split(opts.test_fraction);
+    let (time_forest, pred) = p
+        .fit_predict(&time_split, &opts.params, &mut |d, t| {
+            progress(Phase::TimeOrderedSplit, d, t)
+        })
+        .map_err(TrainError::Forest)?;
+    let yte = p.truth(&time_split.test);
+    let time_ordered = metrics::evaluate(&yte, &pred, classes);
+    let xte = split::take_rows(&p.x, f, &time_split.test);
     let importance = metrics::permutation_importance(
         &time_forest,
         &xte,
@@ -416,30 +560,77 @@ pub fn train(
         opts.importance_repeats,
         opts.params.seed,
     );
+    let heldout_guard = Guard::fit(&split::take_rows(&p.x, f, &time_split.train), f);
+    let guard_heldout_share = heldout_guard.unfamiliar_share(&xte, f);
 
-    let forest = forest::train(x, f, &y, k, &opts.params, &mut |d, t| {
+    let by_session = match p.session_folds() {
+        None => None,
+        Some(folds) => {
+            let (mut truth, mut pred) = (Vec::new(), Vec::new());
+            for (i, fold) in folds.iter().enumerate() {
+                let (_, fp) = p
+                    .fit_predict(fold, &opts.params, &mut |d, t| {
+                        progress(Phase::SessionFold(i), d, t)
+                    })
+                    .map_err(TrainError::Forest)?;
+                truth.extend(p.truth(&fold.test));
+                pred.extend(fp);
+            }
+            Some(metrics::evaluate(&truth, &pred, classes))
+        }
+    };
+
+    let forest = forest::train(&p.x, f, &p.y, k, &opts.params, &mut |d, t| {
         progress(Phase::Final, d, t)
     })
     .map_err(TrainError::Forest)?;
-    Ok(Model {
+    let inputs = &p.table.values;
+    let n_in = p.table.n_cols();
+    let per_class = p.sessions_per_class();
+    let mut model = Model {
         source: opts.source.clone(),
-        kinds: table.columns.iter().map(|c| schema::kind_of(c)).collect(),
-        stats: feature_stats(x, f),
-        examples: class_medoids(x, f, &y, k),
-        data_hash: data_hash(&table.columns, &classes, x, &y),
-        features: table.columns.clone(),
-        classes,
+        input_kinds: p.table.columns.iter().map(|c| schema::kind_of(c)).collect(),
+        input_stats: feature_stats(inputs, n_in),
+        feature_set: p.plan.set,
+        feature_version: FEATURE_VERSION,
+        features: p.plan.names.clone(),
+        feature_stats: feature_stats(&p.x, f),
+        guard: Guard::fit(&p.x, f),
+        examples: class_medoids(inputs, n_in, &p.y, k),
+        data_hash: data_hash(&p.table.columns, classes, inputs, &p.y),
+        inputs: p.table.columns.clone(),
+        classes: classes.clone(),
         params: opts.params.clone(),
         forest,
         report: TrainingReport {
-            rows: y.len(),
+            rows: p.y.len(),
             test_fraction: opts.test_fraction,
             random,
             time_ordered,
+            by_session,
+            sessions: p.sessions.len(),
+            min_sessions_per_class: per_class.into_iter().min().unwrap_or(0),
+            guard_heldout_share,
             importance,
-            rates: rates_summary,
+            rates: p.rates.clone(),
         },
-    })
+        plan: None,
+    };
+    model.plan = Some(p.plan);
+    Ok(model)
+}
+
+impl TrainingReport {
+    /// The plain-words caveat when no held-out figure can separate the traffic
+    /// pattern from the capture session.
+    pub fn session_caveat(&self) -> Option<String> {
+        (self.by_session.is_none()).then(|| {
+            format!(
+                "Some class was captured in a single session ({} sessions in all), so no held-out figure can separate the traffic pattern from the capture session: the time-ordered split below is the fairest available, and even it tests on the same session the model trained on.",
+                self.sessions
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -475,6 +666,7 @@ mod tests {
                 n_trees: 8,
                 ..ForestParams::default()
             },
+            feature_set: FeatureSet::Rates,
             source: "unit test".into(),
             ..TrainOptions::default()
         };
@@ -486,10 +678,19 @@ mod tests {
         let m = small_model();
         assert_eq!(m.classes, vec!["normal", "tcp-syn", "udp-flood"]);
         assert_eq!(
-            m.features,
+            m.inputs,
             vec!["tcpInSegs", "udpInDatagrams", "tcpCurrEstab"]
         );
-        assert_eq!(m.kinds[2], VarKind::Gauge);
+        assert_eq!(m.features, m.inputs);
+        assert_eq!(m.input_kinds[2], VarKind::Gauge);
+        assert_eq!(m.report.sessions, 3);
+        assert!(m.report.by_session.is_none());
+        assert!(
+            m.report
+                .session_caveat()
+                .unwrap()
+                .contains("single session")
+        );
         assert_eq!(m.report.rows, 90);
         assert_eq!(m.report.random.n_test, 27);
         assert_eq!(m.report.time_ordered.n_test, 27);
@@ -501,6 +702,8 @@ mod tests {
             assert_eq!(m.predict(ex).class, c);
         }
         let p = m.predict(&[500.0, 5.0, 1.0]);
+        assert!(!p.guard.unfamiliar);
+        assert!(m.predict(&[1e9, 1e9, 1e9]).guard.unfamiliar);
         assert_eq!(m.classes[p.class], "tcp-syn");
         assert_eq!(p.verdict, schema::Verdict::Anomalous);
         assert!((m.p_anomalous(&p.probabilities) + p.probabilities[0] - 1.0).abs() < 1e-12);

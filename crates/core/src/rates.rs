@@ -86,17 +86,7 @@ impl std::error::Error for RatesError {}
 /// Contiguous runs of one label: the capture sessions of a file that stores one
 /// session per class as a block (like the public SNMP-MIB file).
 pub fn sessions_by_label(labels: &[String]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in 1..=labels.len() {
-        if i == labels.len() || labels[i] != labels[start] {
-            if i > start {
-                out.push(start..i);
-            }
-            start = i;
-        }
-    }
-    out
+    crate::split::sessions_by_key(labels)
 }
 
 /// Outcome of one counter between two polls.

@@ -87,6 +87,89 @@ pub fn time_ordered_split(sessions: &[Range<usize>], test_fraction: f64) -> Spli
     split
 }
 
+/// Capture sessions as contiguous runs of equal keys (a label column in a file
+/// that stores one session per class as a block, or a session-id column).
+pub fn sessions_by_key<T: PartialEq>(keys: &[T]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=keys.len() {
+        if i == keys.len() || keys[i] != keys[start] {
+            if i > start {
+                out.push(start..i);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+/// Capture sessions from timestamps: a new session starts where the label
+/// changes or more than `gap` seconds pass between consecutive rows.
+pub fn sessions_by_gaps<T: PartialEq>(keys: &[T], times: &[f64], gap: f64) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let n = keys.len().min(times.len());
+    for i in 1..=n {
+        // A NaN or negative step also starts a new session.
+        let step = if i < n { times[i] - times[i - 1] } else { 0.0 };
+        let within = step >= 0.0 && step <= gap;
+        if i == n || keys[i] != keys[start] || !within {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    out
+}
+
+/// Sessions per class (`labels` per row; a session's class is its first row's).
+pub fn sessions_per_class(
+    sessions: &[Range<usize>],
+    labels: &[u32],
+    n_classes: usize,
+) -> Vec<usize> {
+    let mut count = vec![0; n_classes];
+    for s in sessions {
+        if let Some(&l) = labels.get(s.start)
+            && (l as usize) < n_classes
+        {
+            count[l as usize] += 1;
+        }
+    }
+    count
+}
+
+/// Grouped k-fold by session: every session lies wholly in one fold; each
+/// class's sessions are dealt to the folds in turn. Returns one split per fold
+/// (folds with no test rows are left out).
+pub fn session_folds(sessions: &[Range<usize>], labels: &[u32], k: usize) -> Vec<Split> {
+    let k = k.max(2);
+    let mut fold_of = vec![0usize; sessions.len()];
+    let mut next: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (si, s) in sessions.iter().enumerate() {
+        let class = labels.get(s.start).copied().unwrap_or(0);
+        let slot = next.entry(class).or_insert(class as usize % k);
+        fold_of[si] = *slot % k;
+        *slot += 1;
+    }
+    (0..k)
+        .map(|f| {
+            let mut split = Split {
+                train: Vec::new(),
+                test: Vec::new(),
+            };
+            for (si, s) in sessions.iter().enumerate() {
+                if fold_of[si] == f {
+                    split.test.extend(s.clone());
+                } else {
+                    split.train.extend(s.clone());
+                }
+            }
+            split
+        })
+        .filter(|s| !s.test.is_empty())
+        .collect()
+}
+
 /// Rows `idx` of a row-major matrix.
 pub fn take_rows(x: &[f64], n_features: usize, idx: &[usize]) -> Vec<f64> {
     let mut out = Vec::with_capacity(idx.len() * n_features);
@@ -99,6 +182,60 @@ pub fn take_rows(x: &[f64], n_features: usize, idx: &[usize]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_from_runs_and_gaps() {
+        let keys = ["a", "a", "b", "b", "b", "a"];
+        assert_eq!(sessions_by_key(&keys), vec![0..2, 2..5, 5..6]);
+        let t = [0.0, 15.0, 30.0, 45.0, 500.0, 515.0];
+        assert_eq!(
+            sessions_by_gaps(&keys, &t, 60.0),
+            vec![0..2, 2..4, 4..5, 5..6]
+        );
+        let labels = [0, 0, 1, 1, 1, 0];
+        assert_eq!(
+            sessions_per_class(&sessions_by_key(&keys), &labels, 2),
+            vec![2, 1]
+        );
+    }
+
+    #[test]
+    fn session_folds_never_split_a_session() {
+        // Three classes, three sessions each, of varying lengths.
+        let mut labels = Vec::new();
+        let mut sessions = Vec::new();
+        for rep in 0..3 {
+            for c in 0..3u32 {
+                let start = labels.len();
+                labels.extend(std::iter::repeat_n(c, 5 + rep * 2 + c as usize));
+                sessions.push(start..labels.len());
+            }
+        }
+        let folds = session_folds(&sessions, &labels, 3);
+        assert_eq!(folds.len(), 3);
+        let mut tested = vec![0; labels.len()];
+        for f in &folds {
+            for s in &sessions {
+                let in_test = s.clone().filter(|i| f.test.contains(i)).count();
+                let in_train = s.clone().filter(|i| f.train.contains(i)).count();
+                assert!(
+                    (in_test == s.len() && in_train == 0) || (in_test == 0 && in_train == s.len()),
+                    "session {s:?} split across sides"
+                );
+            }
+            // Every class keeps a session on the training side.
+            for c in 0..3 {
+                assert!(f.train.iter().any(|&i| labels[i] == c));
+            }
+            for &i in &f.test {
+                tested[i] += 1;
+            }
+        }
+        assert!(
+            tested.iter().all(|&t| t == 1),
+            "each row is tested exactly once"
+        );
+    }
 
     #[test]
     fn stratified_split_keeps_class_shares_and_is_seeded() {
