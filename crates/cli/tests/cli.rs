@@ -44,10 +44,15 @@ fn default_model_is_reproducible_from_data() {
     // The committed model reads back and reports the honest (time-ordered) figure.
     let m = mibwatch_core::model::decode(&committed).unwrap();
     assert_eq!(m.forest.trees.len(), 100);
-    assert_eq!(m.features.len(), 34);
+    assert_eq!(m.inputs.len(), 34);
+    assert_eq!(m.feature_set, mibwatch_core::features::FeatureSet::IfIpMix);
     assert_eq!(m.classes.len(), 8);
     let t = m.report.time_ordered.accuracy;
-    assert!(t > 0.4 && t < 0.7, "time-ordered accuracy {t}");
+    assert!(t > 0.4 && t < 0.85, "time-ordered accuracy {t}");
+    // No figure pretends to hold out whole sessions: each class is one session.
+    assert!(m.report.by_session.is_none());
+    assert!(stdout.contains("By session: not possible."), "{stdout}");
+    assert!(m.report.guard_heldout_share <= 0.02);
 }
 
 #[test]
@@ -78,7 +83,7 @@ fn predict_scores_rows_with_the_default_model() {
     let m =
         mibwatch_core::model::decode(&std::fs::read(root().join("models/default.mwm")).unwrap())
             .unwrap();
-    let mut text = m.features.join(",") + "\n";
+    let mut text = m.inputs.join(",") + "\n";
     for ex in &m.examples {
         let cells: Vec<String> = ex.iter().map(|v| v.to_string()).collect();
         text += &(cells.join(",") + "\n");
