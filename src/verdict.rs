@@ -235,7 +235,7 @@ fn Reasons(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
             } else {
                 view! {
                     <p class="hint">
-                        "Change in the probability of this class when an input is set to its training median "
+                        "Change in the probability of this class when a feature is set to its training median "
                         "(+: the value supports this class, −: it argues against it). Mix features such as bytesPerPktIn are computed from the inputs."
                     </p>
                     <ul class="reason-list">{rows}</ul>

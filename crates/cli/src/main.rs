@@ -4,6 +4,7 @@
 //!                  [--trees N] [--seed N] [--max-depth N] [--mtry N]
 //!                  [--label NAME] [--test-fraction F]
 //!                  [--features rates|rates+mix|"if/ip rates+mix"]
+//!                  [--session-column NAME] [--time-column NAME] [--session-gap SECONDS]
 //!   mibwatch compare [--data FILE] [--counters SECONDS | --rates] [--trees N] [--seed N]
 //!                  (feature sets × learners, random / time-ordered / by-session)
 //!   mibwatch info MODEL
@@ -126,6 +127,9 @@ fn train(args: &[String]) -> Result<(), String> {
         "--label",
         "--test-fraction",
         "--features",
+        "--session-column",
+        "--time-column",
+        "--session-gap",
     ])?;
     let data = o.value("--data")?.unwrap_or(DEFAULT_DATA);
     let out = o.value("--out")?.unwrap_or(DEFAULT_OUT);
@@ -164,6 +168,9 @@ fn train(args: &[String]) -> Result<(), String> {
         test_fraction: o.parse("--test-fraction")?.unwrap_or(0.3),
         counters_interval,
         source,
+        session_column: o.value("--session-column")?.map(str::to_string),
+        time_column: o.value("--time-column")?.map(str::to_string),
+        session_gap_secs: o.parse("--session-gap")?,
         ..TrainOptions::default()
     };
     let bytes = read(data)?;

@@ -67,6 +67,21 @@ impl Table {
             .position(|c| c.eq_ignore_ascii_case(name.trim()))
     }
 
+    /// Remove a column (matched case-insensitively) and return its values.
+    pub fn take_column(&mut self, name: &str) -> Option<Vec<f64>> {
+        let j = self.column_index(name)?;
+        let w = self.n_cols();
+        let col: Vec<f64> = (0..self.n_rows()).map(|i| self.values[i * w + j]).collect();
+        let mut k = 0;
+        self.values.retain(|_| {
+            let keep = k % w != j;
+            k += 1;
+            keep
+        });
+        self.columns.remove(j);
+        Some(col)
+    }
+
     /// Distinct labels in order of first appearance.
     pub fn classes(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -510,6 +525,15 @@ mod tests {
         assert_eq!(t.row_numbers, vec![2, 3]);
         assert_eq!(t.delimiter, b',');
         assert_eq!(t.classes(), vec!["normal", "tcp-syn"]);
+    }
+
+    #[test]
+    fn take_column_removes_it() {
+        let mut t = read(b"a,b,c,class\n1,2,3,x\n4,5,6,y\n").unwrap();
+        assert_eq!(t.take_column("B"), Some(vec![2.0, 5.0]));
+        assert_eq!(t.columns, vec!["a", "c"]);
+        assert_eq!(t.values, vec![1.0, 3.0, 4.0, 6.0]);
+        assert_eq!(t.take_column("nope"), None);
     }
 
     #[test]

@@ -285,6 +285,12 @@ pub struct TrainOptions {
     pub source: String,
     /// Shuffles for permutation importance.
     pub importance_repeats: usize,
+    /// A numeric column naming each row's capture session.
+    pub session_column: Option<String>,
+    /// A numeric timestamp column (seconds): gives the time between polls and
+    /// splits sessions where more than `session_gap_secs` pass.
+    pub time_column: Option<String>,
+    pub session_gap_secs: Option<f64>,
 }
 
 impl Default for TrainOptions {
@@ -296,6 +302,9 @@ impl Default for TrainOptions {
             counters_interval: None,
             source: String::new(),
             importance_repeats: 3,
+            session_column: None,
+            time_column: None,
+            session_gap_secs: None,
         }
     }
 }
@@ -303,6 +312,7 @@ impl Default for TrainOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrainError {
     NoLabels { file: String },
+    NoColumn { file: String, column: String },
     Rates(rates::RatesError),
     TooFewRows { class: String, rows: usize },
     Features(FeatureError),
@@ -313,6 +323,9 @@ impl fmt::Display for TrainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TrainError::NoLabels { file } => write!(f, "{file}: the file has no label column."),
+            TrainError::NoColumn { file, column } => {
+                write!(f, "{file}: no numeric column \"{column}\".")
+            }
             TrainError::Rates(e) => e.fmt(f),
             TrainError::TooFewRows { class, rows } => write!(
                 f,
@@ -406,6 +419,20 @@ fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f6
         .collect()
 }
 
+/// Default gap that starts a new capture session: five times the median step
+/// between consecutive timestamps.
+fn default_gap(times: &[f64]) -> f64 {
+    let mut steps: Vec<f64> = times
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .collect();
+    if steps.is_empty() {
+        return f64::INFINITY;
+    }
+    5.0 * median(&mut steps)
+}
+
 /// A labelled table of model inputs (per-second rates and gauges), ready to
 /// evaluate: class indices, capture sessions and the features of every row.
 pub struct Prepared {
@@ -422,27 +449,84 @@ pub struct Prepared {
 /// Convert counters to rates if asked, find classes and capture sessions
 /// (contiguous runs of one label), and compute the features.
 pub fn prepare(table: &Table, opts: &TrainOptions) -> Result<Prepared, TrainError> {
-    let labels = table.labels.as_ref().ok_or_else(|| TrainError::NoLabels {
-        file: table.file_name.clone(),
-    })?;
+    let file = table.file_name.clone();
+    let labels = table
+        .labels
+        .as_ref()
+        .ok_or_else(|| TrainError::NoLabels { file: file.clone() })?;
+    // Session and time columns describe the capture, they are not features.
+    let mut table = table.clone();
+    let mut take = |name: &Option<String>| -> Result<Option<Vec<f64>>, TrainError> {
+        match name {
+            None => Ok(None),
+            Some(n) => table
+                .take_column(n)
+                .map(Some)
+                .ok_or_else(|| TrainError::NoColumn {
+                    file: file.clone(),
+                    column: n.clone(),
+                }),
+        }
+    };
+    let session_ids = take(&opts.session_column)?;
+    let times = take(&opts.time_column)?;
+    // Capture sessions of the raw rows: a session column, else gaps in the
+    // timestamps, else contiguous runs of one label.
+    let raw_sessions = match (&session_ids, &times) {
+        (Some(ids), _) => {
+            let keys: Vec<(&String, u64)> =
+                labels.iter().zip(ids.iter().map(|v| v.to_bits())).collect();
+            split::sessions_by_key(&keys)
+        }
+        (None, Some(t)) => {
+            let gap = opts.session_gap_secs.unwrap_or_else(|| default_gap(t));
+            split::sessions_by_gaps(labels, t, gap)
+        }
+        (None, None) => split::sessions_by_key(labels),
+    };
+    let mut session_of_row = vec![0usize; table.n_rows()];
+    for (si, s) in raw_sessions.iter().enumerate() {
+        for i in s.clone() {
+            session_of_row[i] = si;
+        }
+    }
     let (table, rates) = match opts.counters_interval {
         Some(secs) => {
-            let sessions = rates::sessions_by_label(labels);
+            let interval = match &times {
+                Some(t) => rates::Interval::Timestamps(t.clone()),
+                None => rates::Interval::Fixed(secs),
+            };
             let (t, r): (Table, RateReport) =
-                rates::to_rates(table, &sessions, &rates::Interval::Fixed(secs))
-                    .map_err(TrainError::Rates)?;
+                rates::to_rates(&table, &raw_sessions, &interval).map_err(TrainError::Rates)?;
             let summary = RateSummary {
                 rows_in: r.rows_in as u64,
                 rows_out: r.rows_out as u64,
                 sessions: r.sessions as u64,
                 wraps: r.wraps as u64,
                 resets: r.resets as u64,
-                interval_ms: (secs * 1000.0).round() as u64,
+                interval_ms: if times.is_some() {
+                    0
+                } else {
+                    (secs * 1000.0).round() as u64
+                },
             };
+            // Carry each kept row's session through the conversion.
+            let by_row_number: std::collections::HashMap<usize, usize> = table
+                .row_numbers
+                .iter()
+                .enumerate()
+                .map(|(i, &rn)| (rn, session_of_row[i]))
+                .collect();
+            session_of_row = t
+                .row_numbers
+                .iter()
+                .map(|rn| by_row_number.get(rn).copied().unwrap_or(0))
+                .collect();
             (t, Some(summary))
         }
-        None => (table.clone(), None),
+        None => (table, None),
     };
+    let sessions = split::sessions_by_key(&session_of_row);
     let labels = table.labels.as_ref().ok_or_else(|| TrainError::NoLabels {
         file: table.file_name.clone(),
     })?;
@@ -465,7 +549,6 @@ pub fn prepare(table: &Table, opts: &TrainOptions) -> Result<Prepared, TrainErro
         .plan(&table.columns)
         .map_err(TrainError::Features)?;
     let x = plan.derive_all(&table.values);
-    let sessions = split::sessions_by_key(labels);
     Ok(Prepared {
         table,
         classes,
@@ -775,6 +858,108 @@ mod tests {
         forged.extend_from_slice(&Sha256::digest(&payload));
         forged.extend_from_slice(&payload);
         assert!(matches!(decode(&forged), Err(ModelError::Malformed(_))));
+    }
+
+    /// Two capture sessions per class, interleaved in time, with cumulative
+    /// counters and a timestamp column.
+    fn sessions_csv(with_session_column: bool) -> Vec<u8> {
+        let mut csv = String::from("time,");
+        if with_session_column {
+            csv += "session,";
+        }
+        csv += "tcpInSegs,udpInDatagrams,class\n";
+        let (mut t, mut tcp, mut udp) = (0.0, 0.0, 0.0);
+        let mut s: u64 = 99;
+        for (sid, class) in ["normal", "syn", "normal", "syn", "udp", "udp"]
+            .iter()
+            .enumerate()
+        {
+            t += 3600.0; // an hour between captures
+            for _ in 0..25 {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let noise = ((s >> 40) % 100) as f64;
+                let (a, b) = match *class {
+                    "normal" => (10.0, 10.0),
+                    "syn" => (900.0, 10.0),
+                    _ => (10.0, 900.0),
+                };
+                t += 15.0;
+                tcp += (a + noise) * 15.0;
+                udp += (b + noise) * 15.0;
+                csv += &format!("{t},");
+                if with_session_column {
+                    csv += &format!("{sid},");
+                }
+                csv += &format!("{tcp},{udp},{class}\n");
+            }
+        }
+        csv.into_bytes()
+    }
+
+    #[test]
+    fn whole_sessions_are_held_out_when_each_class_has_two() {
+        for with_session_column in [true, false] {
+            let bytes = sessions_csv(with_session_column);
+            let t = read_csv(&bytes, &IngestOptions::labelled("s.csv")).unwrap();
+            let opts = TrainOptions {
+                params: ForestParams {
+                    n_trees: 10,
+                    ..ForestParams::default()
+                },
+                feature_set: FeatureSet::Rates,
+                counters_interval: Some(15.0),
+                session_column: with_session_column.then(|| "session".to_string()),
+                time_column: Some("time".into()),
+                ..TrainOptions::default()
+            };
+            let p = prepare(&t, &opts).unwrap();
+            assert_eq!(p.sessions.len(), 6, "session column: {with_session_column}");
+            assert_eq!(p.sessions_per_class(), vec![2, 2, 2]);
+            // The session and time columns are not features.
+            assert_eq!(p.plan.names, vec!["tcpInSegs", "udpInDatagrams"]);
+            // Rates come from the timestamps: 24 per session of 25 polls.
+            assert_eq!(p.y.len(), 6 * 24);
+            let tcp = p.x[0];
+            assert!((10.0..110.0).contains(&tcp), "{tcp}");
+            let m = train(&t, &opts, &mut |_, _, _| Control::Continue).unwrap();
+            let by_session = m.report.by_session.as_ref().unwrap();
+            assert_eq!(by_session.n_test, 6 * 24);
+            assert!(m.report.session_caveat().is_none());
+            assert!(by_session.accuracy > 0.9, "{}", by_session.accuracy);
+        }
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let e = prepare(
+            &t,
+            &TrainOptions {
+                session_column: Some("nope".into()),
+                ..TrainOptions::default()
+            },
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.to_string(), "s.csv: no numeric column \"nope\".");
+    }
+
+    #[test]
+    fn a_model_from_another_feature_version_is_refused() {
+        let mut m = small_model();
+        m.feature_version = FEATURE_VERSION + 1;
+        let payload = postcard::to_allocvec(&m).unwrap();
+        let mut forged = Vec::new();
+        forged.extend_from_slice(MAGIC);
+        forged.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        forged.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        forged.extend_from_slice(&Sha256::digest(&payload));
+        forged.extend_from_slice(&payload);
+        let e = decode(&forged).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "its features are version 2 but this mibwatch computes version 1; retrain the model"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
