@@ -185,13 +185,18 @@ impl std::error::Error for ModelError {}
 /// Model → file bytes.
 pub fn encode(model: &Model) -> Result<Vec<u8>, ModelError> {
     let payload = postcard::to_allocvec(model).map_err(|e| ModelError::Encode(e.to_string()))?;
+    Ok(envelope(&payload))
+}
+
+/// The file header around a payload.
+fn envelope(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(&payload));
-    out.extend_from_slice(&payload);
-    Ok(out)
+    out.extend_from_slice(&Sha256::digest(payload));
+    out.extend_from_slice(payload);
+    out
 }
 
 /// File bytes → model. Never panics.
@@ -828,12 +833,7 @@ mod tests {
         assert!(matches!(decode(&longer), Err(ModelError::Malformed(_))));
         // A well-formed envelope around a payload that is not a model.
         let junk = b"not a postcard model";
-        let mut forged = Vec::new();
-        forged.extend_from_slice(MAGIC);
-        forged.extend_from_slice(&1u16.to_le_bytes());
-        forged.extend_from_slice(&(junk.len() as u64).to_le_bytes());
-        forged.extend_from_slice(&Sha256::digest(junk));
-        forged.extend_from_slice(junk);
+        let forged = envelope(junk);
         assert!(matches!(decode(&forged), Err(ModelError::Malformed(_))));
         // Every truncation and every single-byte flip of the header is handled.
         for n in 0..HEADER_LEN + 8 {
@@ -851,12 +851,7 @@ mod tests {
         let mut m = small_model();
         m.forest.trees[0].nodes[0].yes = 10_000;
         let payload = postcard::to_allocvec(&m).unwrap();
-        let mut forged = Vec::new();
-        forged.extend_from_slice(MAGIC);
-        forged.extend_from_slice(&1u16.to_le_bytes());
-        forged.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        forged.extend_from_slice(&Sha256::digest(&payload));
-        forged.extend_from_slice(&payload);
+        let forged = envelope(&payload);
         assert!(matches!(decode(&forged), Err(ModelError::Malformed(_))));
     }
 
@@ -947,12 +942,7 @@ mod tests {
         let mut m = small_model();
         m.feature_version = FEATURE_VERSION + 1;
         let payload = postcard::to_allocvec(&m).unwrap();
-        let mut forged = Vec::new();
-        forged.extend_from_slice(MAGIC);
-        forged.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        forged.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        forged.extend_from_slice(&Sha256::digest(&payload));
-        forged.extend_from_slice(&payload);
+        let forged = envelope(&payload);
         let e = decode(&forged).unwrap_err();
         assert!(
             e.to_string().contains(
