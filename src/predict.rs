@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use mibwatch_core::explain::format_number;
 use mibwatch_core::model::Model;
 use mibwatch_core::sample::{self, SLIDER_STEPS, slider_to_value, value_to_slider};
 use mibwatch_core::schema::{self, MibGroup, VarKind};
@@ -14,16 +15,6 @@ use crate::verdict::{Analysis, Timing, VerdictPanel};
 /// Shortest round-trip form: a preset or link reproduces the exact value.
 fn fmt_value(v: f64) -> String {
     format!("{v}")
-}
-
-fn fmt_range(v: f64) -> String {
-    if v.abs() >= 1e5 {
-        format!("{v:.3e}")
-    } else if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 /// The input fields of the active model, one text signal each.
@@ -278,8 +269,8 @@ fn FeatureInput(
     let used = m.uses_input(index);
     let hint = format!(
         "{description} · training range {} – {}",
-        fmt_range(st.min),
-        fmt_range(st.max)
+        format_number(st.min),
+        format_number(st.max)
     );
     let id = format!("in-{name}");
     let err_id = format!("err-{name}");

@@ -64,22 +64,22 @@ impl RangeFlag {
             Side::Above if self.max > 0.0 => format!(
                 "{name} is {} above anything seen in training (max {}); {tail}.",
                 factor(self.value / self.max),
-                num(self.max)
+                format_number(self.max)
             ),
             Side::Above => format!(
                 "{name} is {}, but it was always {} in training; {tail}.",
-                num(self.value),
-                num(self.max)
+                format_number(self.value),
+                format_number(self.max)
             ),
             Side::Below if self.value > 0.0 => format!(
                 "{name} is {} below anything seen in training (min {}); {tail}.",
                 factor(self.min / self.value),
-                num(self.min)
+                format_number(self.min)
             ),
             Side::Below => format!(
                 "{name} is {}, below anything seen in training (min {}); {tail}.",
-                num(self.value),
-                num(self.min)
+                format_number(self.value),
+                format_number(self.min)
             ),
         }
     }
@@ -93,7 +93,9 @@ fn factor(f: f64) -> String {
     }
 }
 
-fn num(v: f64) -> String {
+/// A number for people: integers as they are, fractions to 2 decimals,
+/// millions and more in scientific notation.
+pub fn format_number(v: f64) -> String {
     if v.abs() >= 1e6 {
         format!("{v:.3e}")
     } else if v.fract() == 0.0 {
