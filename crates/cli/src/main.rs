@@ -221,25 +221,14 @@ fn predict(args: &[String]) -> Result<(), String> {
         ..IngestOptions::labelled(cpath)
     };
     let t = ingest::read_csv(&read(cpath)?, &opts).map_err(|e| e.to_string())?;
-    let idx: Vec<usize> = m
-        .inputs
-        .iter()
-        .map(|f| {
-            t.column_index(f)
-                .ok_or_else(|| format!("{cpath}: no column \"{f}\" (the model needs it)"))
-        })
-        .collect::<Result<_, _>>()?;
+    let rows = m.input_rows(&t).map_err(|e| e.to_string())?;
     println!(
         "row,predicted_class,p_anomalous,unfamiliar,{}",
         m.classes.join(",")
     );
     let mut unfamiliar = 0usize;
-    let mut row = vec![0.0; idx.len()];
-    for i in 0..t.n_rows() {
-        for (k, &j) in idx.iter().enumerate() {
-            row[k] = t.row(i)[j];
-        }
-        let p = m.predict(&row);
+    for (i, row) in rows.chunks_exact(m.inputs.len()).enumerate() {
+        let p = m.predict(row);
         let probs: Vec<String> = p.probabilities.iter().map(|v| format!("{v}")).collect();
         unfamiliar += p.guard.unfamiliar as usize;
         println!(

@@ -264,6 +264,59 @@ impl fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
+/// Write a table as CSV (`,`-delimited, LF line ends, label column `label`
+/// last when the table has labels). Numbers use the shortest form that reads
+/// back exactly. With `escape_formulas`, a text cell that a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed
+/// with `'`.
+pub fn write_csv(table: &Table, label: &str, escape_formulas: bool) -> String {
+    fn cell(out: &mut String, text: &str, escape_formulas: bool) {
+        let risky = escape_formulas
+            && text
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+        let text = if risky {
+            format!("'{text}")
+        } else {
+            text.to_string()
+        };
+        if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+            out.push('"');
+            out.push_str(&text.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&text);
+        }
+    }
+    let mut out = String::new();
+    let mut header: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    if table.labels.is_some() {
+        header.push(label);
+    }
+    for (i, h) in header.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        cell(&mut out, h, escape_formulas);
+    }
+    out.push('\n');
+    for r in 0..table.n_rows() {
+        for (j, v) in table.row(r).iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("{v}"));
+        }
+        if let Some(labels) = &table.labels {
+            out.push(',');
+            cell(&mut out, &labels[r], escape_formulas);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Guess the delimiter from the first line: the most frequent of `,` `;` tab
 /// outside quotes; `,` when none occurs.
 pub fn detect_delimiter(bytes: &[u8]) -> u8 {
@@ -505,6 +558,54 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
 }
 
 #[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tables() -> impl Strategy<Value = Table> {
+        (1usize..6, 1usize..30).prop_flat_map(|(cols, rows)| {
+            (
+                proptest::collection::vec(
+                    proptest::num::f64::NORMAL
+                        | proptest::num::f64::ZERO
+                        | proptest::num::f64::SUBNORMAL,
+                    cols * rows,
+                ),
+                proptest::collection::vec("[a-z][a-z0-9 ,\"-]{0,8}", rows),
+                Just(cols),
+                Just(rows),
+            )
+                .prop_map(|(values, mut labels, cols, rows)| {
+                    // Two classes at least; labels are trimmed on reading.
+                    labels[0] = "first".into();
+                    if rows > 1 {
+                        labels[rows - 1] = "last".into();
+                    }
+                    let labels = labels.into_iter().map(|l| l.trim().to_string()).collect();
+                    Table {
+                        file_name: "p.csv".into(),
+                        delimiter: b',',
+                        columns: (0..cols).map(|c| format!("col{c}")).collect(),
+                        values,
+                        labels: Some(labels),
+                        row_numbers: (2..rows + 2).collect(),
+                    }
+                })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_table_round_trips_through_csv(t in tables()) {
+            prop_assume!(t.classes().len() >= 2);
+            let text = write_csv(&t, "class", false);
+            let back = read_csv(text.as_bytes(), &IngestOptions::labelled("p.csv")).unwrap();
+            prop_assert_eq!(back, t);
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -525,6 +626,16 @@ mod tests {
         assert_eq!(t.row_numbers, vec![2, 3]);
         assert_eq!(t.delimiter, b',');
         assert_eq!(t.classes(), vec!["normal", "tcp-syn"]);
+    }
+
+    #[test]
+    fn written_csv_reads_back_and_escapes_formulas() {
+        let t = read(b"a,\"b c\",class\n1.5,-2,\"x,y\"\n1e300,0,=cmd|' /C calc'!A0\n").unwrap();
+        let text = write_csv(&t, "class", false);
+        assert_eq!(read(text.as_bytes()).unwrap(), t);
+        let safe = write_csv(&t, "class", true);
+        assert!(safe.contains(",'=cmd|' /C calc'!A0\n"), "{safe}");
+        assert!(safe.contains("1.5,-2,"), "numbers are not escaped: {safe}");
     }
 
     #[test]

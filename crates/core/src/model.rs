@@ -121,6 +121,32 @@ impl Model {
         self.plan().uses_input(i)
     }
 
+    /// The model's input rows (row-major) from a table whose columns are
+    /// matched to the inputs by name (case-insensitive, schema aliases); extra
+    /// columns are ignored.
+    pub fn input_rows(&self, table: &Table) -> Result<Vec<f64>, MissingInputs> {
+        let mut idx = Vec::with_capacity(self.inputs.len());
+        let mut missing = Vec::new();
+        for name in &self.inputs {
+            match table.column_index(name) {
+                Some(j) => idx.push(j),
+                None => missing.push(name.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(MissingInputs {
+                file: table.file_name.clone(),
+                missing,
+            });
+        }
+        let mut out = Vec::with_capacity(table.n_rows() * idx.len());
+        for r in 0..table.n_rows() {
+            let row = table.row(r);
+            out.extend(idx.iter().map(|&j| row[j]));
+        }
+        Ok(out)
+    }
+
     /// Features of one input row.
     pub fn derive(&self, inputs: &[f64]) -> Vec<f64> {
         self.plan().derive(inputs)
@@ -150,6 +176,27 @@ impl Model {
             .sum()
     }
 }
+
+/// A table lacks columns the model needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingInputs {
+    pub file: String,
+    pub missing: Vec<String>,
+}
+
+impl fmt::Display for MissingInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the model needs {} column(s) the file does not have: {}.",
+            self.file,
+            self.missing.len(),
+            self.missing.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for MissingInputs {}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelError {
@@ -718,6 +765,97 @@ impl TrainingReport {
                 self.sessions
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::ingest::{IngestOptions, read_csv, write_csv};
+    use proptest::prelude::*;
+
+    /// A small model on random data over three schema inputs.
+    fn random_model(seed: u64, rows: usize, trees: u16) -> (Model, Table) {
+        let mut rng = crate::split::Rng::new(seed);
+        let mut csv = String::from("tcpInSegs,udpInDatagrams,icmpInMsgs,class\n");
+        for i in 0..rows {
+            let c = i % 3;
+            let v = |rng: &mut crate::split::Rng| (rng.below(1000) as f64) * (1 + c) as f64 / 7.0;
+            csv += &format!("{},{},{},c{c}\n", v(&mut rng), v(&mut rng), v(&mut rng));
+        }
+        let t = read_csv(csv.as_bytes(), &IngestOptions::labelled("r.csv")).unwrap();
+        let opts = TrainOptions {
+            params: ForestParams {
+                n_trees: trees,
+                seed,
+                ..ForestParams::default()
+            },
+            feature_set: FeatureSet::Rates,
+            importance_repeats: 1,
+            ..TrainOptions::default()
+        };
+        (
+            train(&t, &opts, &mut |_, _, _| Control::Continue).unwrap(),
+            t,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn encode_then_decode_is_the_identity(seed in any::<u64>(), rows in 12usize..60, trees in 1u16..6) {
+            let (m, _) = random_model(seed, rows, trees);
+            let bytes = encode(&m).unwrap();
+            let back = decode(&bytes).unwrap();
+            prop_assert_eq!(&back, &m);
+            prop_assert_eq!(encode(&back).unwrap(), bytes);
+        }
+
+        #[test]
+        fn probabilities_sum_to_one(seed in any::<u64>(), row in proptest::collection::vec(0.0f64..1e12, 3)) {
+            let (m, _) = random_model(seed % 8, 30, 5);
+            let p = m.predict(&row);
+            prop_assert!((p.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            prop_assert_eq!(p.class, crate::forest::argmax(&p.probabilities));
+        }
+
+        #[test]
+        fn predictions_do_not_depend_on_column_order(seed in any::<u64>(), order in Just([0usize, 1, 2]).prop_shuffle()) {
+            let (m, t) = random_model(seed % 8, 30, 5);
+            // Write the same rows with the columns in another order, read them back.
+            let mut shuffled = t.clone();
+            shuffled.columns = order.iter().map(|&j| t.columns[j].clone()).collect();
+            shuffled.values = (0..t.n_rows())
+                .flat_map(|r| order.iter().map(move |&j| (r, j)))
+                .map(|(r, j)| t.row(r)[j])
+                .collect();
+            let text = write_csv(&shuffled, "class", false);
+            let reread = read_csv(text.as_bytes(), &IngestOptions::labelled("s.csv")).unwrap();
+            let a = m.input_rows(&t).unwrap();
+            let b = m.input_rows(&reread).unwrap();
+            prop_assert_eq!(&a, &b);
+            for (ra, rb) in a.chunks(3).zip(b.chunks(3)) {
+                prop_assert_eq!(m.predict(ra).probabilities, m.predict(rb).probabilities);
+            }
+        }
+    }
+
+    #[test]
+    fn missing_input_columns_are_named() {
+        let (m, _) = random_model(1, 30, 2);
+        let t = read_csv(
+            b"tcpInSegs,other\n1,2\n",
+            &IngestOptions {
+                require_label: false,
+                ..IngestOptions::labelled("x.csv")
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            m.input_rows(&t).unwrap_err().to_string(),
+            "x.csv: the model needs 2 column(s) the file does not have: udpInDatagrams, icmpInMsgs."
+        );
     }
 }
 

@@ -34,7 +34,8 @@ pub struct RateReport {
     pub sessions: usize,
     /// Counter wraps handled (one per column per interval).
     pub wraps: usize,
-    /// Intervals dropped because a counter went back without wrapping.
+    /// Intervals dropped because a counter went back without wrapping (or
+    /// the values gave no finite rate).
     pub resets: usize,
 }
 
@@ -103,6 +104,10 @@ pub fn counter_delta(prev: f64, cur: f64) -> Delta {
         return Delta::Increase(cur - prev);
     }
     let modulus = if prev >= C32 { C64 } else { C32 };
+    // Values beyond a Counter64 or below zero cannot wrap: treat as a reset.
+    if prev >= modulus || cur < 0.0 {
+        return Delta::Reset;
+    }
     let wrapped = modulus - prev + cur;
     if wrapped < modulus / 2.0 {
         Delta::Wrap(wrapped)
@@ -180,7 +185,8 @@ pub fn to_rates(
                     },
                 };
             }
-            if reset {
+            // An overflowing rate (absurd values or intervals) is no measurement.
+            if reset || rate.iter().any(|v| !v.is_finite()) {
                 report.resets += 1;
                 continue;
             }
@@ -224,6 +230,9 @@ mod tests {
         );
         assert_eq!(counter_delta(1_000_000.0, 10.0), Delta::Reset);
         assert_eq!(counter_delta(5e9, 10.0), Delta::Reset);
+        // Not counters at all: never a negative "wrap".
+        assert_eq!(counter_delta(1e300, 5.0), Delta::Reset);
+        assert_eq!(counter_delta(10.0, -5.0), Delta::Reset);
     }
 
     #[test]
