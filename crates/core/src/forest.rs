@@ -296,8 +296,11 @@ fn check_inputs(
     if let Some(&label) = y.iter().find(|&&l| l as usize >= n_classes) {
         return Err(ForestError::LabelOutOfRange { label, n_classes });
     }
-    if params.n_trees == 0 {
-        return Err(ForestError::BadParams("at least one tree is needed".into()));
+    if params.n_trees == 0 || params.n_trees > crate::limits::MAX_TREES {
+        return Err(ForestError::BadParams(format!(
+            "the number of trees must be between 1 and {}",
+            crate::limits::MAX_TREES
+        )));
     }
     if params.min_samples_leaf == 0 || params.min_samples_split < 2 {
         return Err(ForestError::BadParams(
@@ -545,6 +548,13 @@ mod tests {
         assert!(matches!(
             bad(ForestParams {
                 n_trees: 0,
+                ..ForestParams::default()
+            }),
+            Err(ForestError::BadParams(_))
+        ));
+        assert!(matches!(
+            bad(ForestParams {
+                n_trees: crate::limits::MAX_TREES + 1,
                 ..ForestParams::default()
             }),
             Err(ForestError::BadParams(_))

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::limits;
 use crate::schema;
 
 /// What to read from a CSV file.
@@ -163,6 +164,25 @@ pub enum IngestError {
         row: usize,
         message: String,
     },
+    TooLarge {
+        file: String,
+        bytes: usize,
+    },
+    TooManyColumns {
+        file: String,
+        columns: usize,
+    },
+    TooManyRows {
+        file: String,
+    },
+    TooManyValues {
+        file: String,
+        rows: usize,
+    },
+    TooManyClasses {
+        file: String,
+        classes: usize,
+    },
 }
 
 fn shorten(value: &str) -> String {
@@ -258,6 +278,32 @@ impl fmt::Display for IngestError {
                 shorten(class)
             ),
             Csv { file, row, message } => write!(f, "{file}, row {row}: {message}"),
+            TooLarge { file, bytes } => write!(
+                f,
+                "{file}: the file is {:.0} MB; mibwatch reads files up to {} MB in the browser.",
+                *bytes as f64 / 1e6,
+                limits::MAX_FILE_BYTES / 1_000_000
+            ),
+            TooManyColumns { file, columns } => write!(
+                f,
+                "{file}: the header has {columns} columns; mibwatch reads at most {}.",
+                limits::MAX_COLUMNS
+            ),
+            TooManyRows { file } => write!(
+                f,
+                "{file}: the file has more than {} data rows, the most mibwatch reads at once; split it.",
+                limits::MAX_ROWS
+            ),
+            TooManyValues { file, rows } => write!(
+                f,
+                "{file}: {rows} rows of this many columns exceed the {} values mibwatch holds at once; drop columns or split the file.",
+                limits::MAX_VALUES
+            ),
+            TooManyClasses { file, classes } => write!(
+                f,
+                "{file}: the label column has {classes} distinct values; mibwatch trains on at most {} classes (is it really the label?).",
+                limits::MAX_CLASSES
+            ),
         }
     }
 }
@@ -371,6 +417,12 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(IngestError::Utf16 { file });
     }
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return Err(IngestError::TooLarge {
+            file,
+            bytes: bytes.len(),
+        });
+    }
     let bytes = strip_bom(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty { file });
@@ -401,6 +453,12 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
         }
     }
     let n_cells = names.len();
+    if n_cells > limits::MAX_COLUMNS {
+        return Err(IngestError::TooManyColumns {
+            file,
+            columns: n_cells,
+        });
+    }
 
     let label_idx = names
         .iter()
@@ -479,6 +537,15 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
         if record.len() == 1 && record[0].iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
+        if row_numbers.len() >= limits::MAX_ROWS {
+            return Err(IngestError::TooManyRows { file });
+        }
+        if values.len() + feat_idx.len() > limits::MAX_VALUES {
+            return Err(IngestError::TooManyValues {
+                file,
+                rows: row_numbers.len(),
+            });
+        }
         if record.len() != n_cells {
             return Err(IngestError::Ragged {
                 file,
@@ -544,6 +611,15 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
         labels,
         row_numbers,
     };
+    if table.labels.is_some() {
+        let classes = table.classes();
+        if classes.len() > limits::MAX_CLASSES {
+            return Err(IngestError::TooManyClasses {
+                file: table.file_name,
+                classes: classes.len(),
+            });
+        }
+    }
     if opts.require_label {
         let classes = table.classes();
         if classes.len() < 2 {
@@ -636,6 +712,50 @@ mod tests {
         let safe = write_csv(&t, "class", true);
         assert!(safe.contains(",'=cmd|' /C calc'!A0\n"), "{safe}");
         assert!(safe.contains("1.5,-2,"), "numbers are not escaped: {safe}");
+    }
+
+    #[test]
+    fn limits_give_messages() {
+        let mut wide = (0..limits::MAX_COLUMNS + 1)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        wide += ",class\n";
+        let e = read(wide.as_bytes()).unwrap_err();
+        assert!(
+            matches!(e, IngestError::TooManyColumns { columns: 1002, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("reads at most 1000"));
+        let mut many = String::from("a,class\n");
+        for i in 0..=limits::MAX_CLASSES {
+            many += &format!("1,k{i}\n");
+        }
+        let e = read(many.as_bytes()).unwrap_err();
+        assert!(
+            matches!(e, IngestError::TooManyClasses { classes: 101, .. }),
+            "{e}"
+        );
+        let mut rows = String::with_capacity(8 * limits::MAX_ROWS + 16);
+        rows += "a,class\n";
+        for i in 0..=limits::MAX_ROWS {
+            rows += if i % 2 == 0 { "1,x\n" } else { "2,y\n" };
+        }
+        let e = read(rows.as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            IngestError::TooManyRows {
+                file: "t.csv".into()
+            }
+        );
+        // Exactly the limit is accepted.
+        let at_limit = &rows[..rows.len() - 4];
+        assert_eq!(
+            read(at_limit.as_bytes()).unwrap().n_rows(),
+            limits::MAX_ROWS
+        );
+        let huge = vec![b'1'; limits::MAX_FILE_BYTES + 1];
+        assert!(matches!(read(&huge), Err(IngestError::TooLarge { .. })));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod features;
 pub mod forest;
 pub mod guard;
 pub mod ingest;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod rates;
