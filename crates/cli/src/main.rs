@@ -8,7 +8,9 @@
 //!   mibwatch compare [--data FILE] [--counters SECONDS | --rates] [--trees N] [--seed N]
 //!                  (feature sets × learners, random / time-ordered / by-session)
 //!   mibwatch info MODEL
-//!   mibwatch predict MODEL CSV      (class and probabilities per row)
+//!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
+//!                  [--label NAME] [--no-escape]
+//!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>)
 //!
 //! `mibwatch train` with no options rebuilds the embedded default model
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
@@ -22,6 +24,7 @@ use mibwatch_core::forest::{Control, ForestParams};
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::metrics::{self, Evaluation};
 use mibwatch_core::model::{self, Model, Phase, TrainOptions};
+use mibwatch_core::score::{Counters, ScoreOptions};
 use mibwatch_core::split::{self, Split};
 
 const DEFAULT_DATA: &str = "data/snmp-mib/all_data.csv";
@@ -39,7 +42,7 @@ fn main() -> ExitCode {
         Some("train") => train(&args[1..]),
         Some("info") => info(&args[1..]),
         Some("compare") => compare(&args[1..]),
-        Some("predict") => predict(&args[1..]),
+        Some("score") | Some("predict") => score(&args[1..]),
         Some("-h") | Some("--help") | Some("help") | None => {
             print!("{}", usage());
             Ok(())
@@ -211,40 +214,78 @@ fn info(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn predict(args: &[String]) -> Result<(), String> {
+fn score(args: &[String]) -> Result<(), String> {
     let (Some(mpath), Some(cpath)) = (args.first(), args.get(1)) else {
-        return Err("predict needs a model file and a CSV file".into());
+        return Err("score needs a model file and a CSV file".into());
     };
+    let o = Opts { args: &args[2..] };
+    o.check_known(&[
+        "--out",
+        "--counters",
+        "--time-column",
+        "--label",
+        "--no-escape",
+    ])?;
     let m = model::decode(&read(mpath)?).map_err(|e| format!("{mpath}: {e}"))?;
+    let label = o
+        .value("--label")?
+        .unwrap_or(mibwatch_core::schema::LABEL_COLUMN);
     let opts = IngestOptions {
         require_label: false,
+        label_column: label.to_string(),
         ..IngestOptions::labelled(cpath)
     };
     let t = ingest::read_csv(&read(cpath)?, &opts).map_err(|e| e.to_string())?;
-    let rows = m.input_rows(&t).map_err(|e| e.to_string())?;
-    println!(
-        "row,predicted_class,p_anomalous,unfamiliar,{}",
-        m.classes.join(",")
+    let counters = match (o.value("--time-column")?, o.parse::<f64>("--counters")?) {
+        (Some(c), _) => Counters::TimeColumn(c.to_string()),
+        (None, Some(secs)) => Counters::Interval(secs),
+        (None, None) => Counters::Rates,
+    };
+    let escape = !o.flag("--no-escape");
+    let start = Instant::now();
+    let scored = mibwatch_core::score::score(
+        &m,
+        &t,
+        &ScoreOptions {
+            counters,
+            escape_formulas: escape,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let secs = start.elapsed().as_secs_f64();
+    let text = mibwatch_core::score::scored_csv(&m, &scored, label, escape);
+    match o.value("--out")? {
+        Some(out) => std::fs::write(out, &text).map_err(|e| format!("{out}: {e}"))?,
+        None => print!("{text}"),
+    }
+    let n = scored.rows.len();
+    eprintln!(
+        "scored {n} rows in {:.3} s ({:.0} rows/s)",
+        secs,
+        n as f64 / secs.max(1e-9)
     );
-    let mut unfamiliar = 0usize;
-    for (i, row) in rows.chunks_exact(m.inputs.len()).enumerate() {
-        let p = m.predict(row);
-        let probs: Vec<String> = p.probabilities.iter().map(|v| format!("{v}")).collect();
-        unfamiliar += p.guard.unfamiliar as usize;
-        println!(
-            "{},{},{},{},{}",
-            t.row_numbers[i],
-            m.classes[p.class],
-            m.p_anomalous(&p.probabilities),
-            p.guard.unfamiliar,
-            probs.join(",")
+    if let Some(r) = &scored.rates {
+        eprintln!(
+            "  counters → rates: {} rows → {} rates; {} wraps, {} resets",
+            r.rows_in, r.rows_out, r.wraps, r.resets
         );
     }
-    if unfamiliar > 0 {
+    for (c, k) in m.classes.iter().zip(&scored.counts) {
+        eprintln!("  {c:<12} {k}");
+    }
+    if let Some(e) = &scored.evaluation {
         eprintln!(
-            "warning: {unfamiliar} of {} rows ({:.1}%) are unlike anything the model was trained on (likely another kind of device or vantage point); its answers for them mean little. Retrain on your own labelled data.",
-            t.n_rows(),
-            100.0 * unfamiliar as f64 / t.n_rows().max(1) as f64
+            "  against the file's labels: accuracy {}  macro-F1 {:.3}  balanced binary {}",
+            pct(e.accuracy),
+            e.macro_f1,
+            pct(e.binary.balanced_accuracy)
+        );
+    }
+    if scored.unfamiliar > 0 {
+        eprintln!(
+            "warning: {} of {n} rows ({:.1}%) are unlike anything the model was trained on (likely another kind of device or vantage point); its answers for them mean little. Retrain on your own labelled data.",
+            scored.unfamiliar,
+            100.0 * scored.unfamiliar as f64 / n.max(1) as f64
         );
     }
     Ok(())

@@ -78,7 +78,7 @@ fn bad_input_names_file_row_and_column() {
 }
 
 #[test]
-fn predict_scores_rows_with_the_default_model() {
+fn score_writes_each_row_with_its_class_and_probabilities() {
     let csv = tmp("rows.csv");
     let m =
         mibwatch_core::model::decode(&std::fs::read(root().join("models/default.mwm")).unwrap())
@@ -89,7 +89,7 @@ fn predict_scores_rows_with_the_default_model() {
         text += &(cells.join(",") + "\n");
     }
     std::fs::write(&csv, text).unwrap();
-    let run = mibwatch(&["predict", "models/default.mwm", csv.to_str().unwrap()]);
+    let run = mibwatch(&["score", "models/default.mwm", csv.to_str().unwrap()]);
     assert!(
         run.status.success(),
         "{}",
@@ -98,12 +98,16 @@ fn predict_scores_rows_with_the_default_model() {
     let out = String::from_utf8_lossy(&run.stdout);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1 + m.classes.len());
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(header[34], "predicted_class");
+    assert_eq!(header.len(), 34 + 3 + m.classes.len());
     // Each class's typical training row is predicted as its class.
     for (i, line) in lines[1..].iter().enumerate() {
         assert_eq!(
-            line.split(',').nth(1),
+            line.split(',').nth(34),
             Some(m.classes[i].as_str()),
             "{line}"
         );
     }
+    assert!(String::from_utf8_lossy(&run.stderr).contains("rows/s"));
 }

@@ -363,6 +363,29 @@ pub fn write_csv(table: &Table, label: &str, escape_formulas: bool) -> String {
     out
 }
 
+/// Append one text cell to a CSV line: quoted when needed, and with
+/// `escape_formulas`, prefixed with `'` when a spreadsheet would run it as a
+/// formula (it starts with `=`, `+`, `-`, `@`, tab or CR).
+pub fn csv_cell(out: &mut String, text: &str, escape_formulas: bool) {
+    let risky = escape_formulas
+        && text
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    let text = if risky {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&text);
+    }
+}
+
 /// Guess the delimiter from the first line: the most frequent of `,` `;` tab
 /// outside quotes; `,` when none occurs.
 pub fn detect_delimiter(bytes: &[u8]) -> u8 {

@@ -14,4 +14,5 @@ pub mod model;
 pub mod rates;
 pub mod sample;
 pub mod schema;
+pub mod score;
 pub mod split;

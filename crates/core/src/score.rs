@@ -1,0 +1,331 @@
+//! Scoring a whole table with a model: columns matched to the model's inputs
+//! by name, optional conversion of raw SNMP counters to per-second rates, one
+//! prediction per row, a summary, and the scored CSV with `predicted_class`,
+//! `p_anomalous` and one probability column per class. The CLI and the page
+//! use this one function, so they give identical outputs for the same file.
+
+use std::fmt;
+
+use crate::ingest::{Table, csv_cell, write_csv};
+use crate::metrics::{self, Evaluation};
+use crate::model::{MissingInputs, Model};
+use crate::rates::{self, Interval, RateReport, RatesError};
+
+/// How the file's values relate to the model's inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Counters {
+    /// Values are already per-second rates (gauges as polled).
+    Rates,
+    /// Cumulative counters polled every `seconds`; the whole file is one capture.
+    Interval(f64),
+    /// Cumulative counters with a timestamp column (seconds).
+    TimeColumn(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreOptions {
+    pub counters: Counters,
+    /// Prefix text cells a spreadsheet would run as formulas with `'`.
+    pub escape_formulas: bool,
+}
+
+impl Default for ScoreOptions {
+    fn default() -> Self {
+        ScoreOptions {
+            counters: Counters::Rates,
+            escape_formulas: true,
+        }
+    }
+}
+
+/// One scored row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredRow {
+    pub class: usize,
+    pub p_anomalous: f64,
+    pub probabilities: Vec<f64>,
+    pub unfamiliar: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// The rows that were scored (after rate conversion, when asked).
+    pub table: Table,
+    pub rows: Vec<ScoredRow>,
+    /// Rows per predicted class, in the model's class order.
+    pub counts: Vec<usize>,
+    pub unfamiliar: usize,
+    pub rates: Option<RateReport>,
+    /// Against the file's own labels, when it has a label column whose
+    /// values are all classes of the model.
+    pub evaluation: Option<Evaluation>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScoreError {
+    Missing(MissingInputs),
+    NoTimeColumn { file: String, column: String },
+    Rates(RatesError),
+}
+
+impl fmt::Display for ScoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScoreError::Missing(e) => e.fmt(f),
+            ScoreError::NoTimeColumn { file, column } => {
+                write!(f, "{file}: no numeric timestamp column \"{column}\".")
+            }
+            ScoreError::Rates(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ScoreError {}
+
+/// The whole file as one capture session.
+fn whole(t: &Table) -> Vec<std::ops::Range<usize>> {
+    std::iter::once(0..t.n_rows()).collect()
+}
+
+/// Score every row of `table`.
+pub fn score(model: &Model, table: &Table, opts: &ScoreOptions) -> Result<Scored, ScoreError> {
+    let (table, rates) = match &opts.counters {
+        Counters::Rates => (table.clone(), None),
+        Counters::Interval(secs) => {
+            let all = whole(table);
+            let (t, r) =
+                rates::to_rates(table, &all, &Interval::Fixed(*secs)).map_err(ScoreError::Rates)?;
+            (t, Some(r))
+        }
+        Counters::TimeColumn(name) => {
+            let mut t = table.clone();
+            let times = t
+                .take_column(name)
+                .ok_or_else(|| ScoreError::NoTimeColumn {
+                    file: table.file_name.clone(),
+                    column: name.clone(),
+                })?;
+            let all = whole(&t);
+            let (mut out, r) = rates::to_rates(&t, &all, &Interval::Timestamps(times.clone()))
+                .map_err(ScoreError::Rates)?;
+            // Keep the timestamp of each scored row as a passthrough column.
+            let by_row: std::collections::HashMap<usize, f64> =
+                t.row_numbers.iter().copied().zip(times).collect();
+            let w = out.n_cols();
+            let mut values = Vec::with_capacity(out.n_rows() * (w + 1));
+            for i in 0..out.n_rows() {
+                values.push(by_row.get(&out.row_numbers[i]).copied().unwrap_or(0.0));
+                values.extend_from_slice(out.row(i));
+            }
+            out.columns.insert(0, name.clone());
+            out.values = values;
+            (out, Some(r))
+        }
+    };
+    let inputs = model.input_rows(&table).map_err(ScoreError::Missing)?;
+    let n_in = model.inputs.len();
+    let mut counts = vec![0; model.classes.len()];
+    let mut unfamiliar = 0;
+    let rows: Vec<ScoredRow> = inputs
+        .chunks_exact(n_in)
+        .map(|r| {
+            let p = model.predict(r);
+            counts[p.class] += 1;
+            unfamiliar += p.guard.unfamiliar as usize;
+            ScoredRow {
+                class: p.class,
+                p_anomalous: model.p_anomalous(&p.probabilities),
+                probabilities: p.probabilities,
+                unfamiliar: p.guard.unfamiliar,
+            }
+        })
+        .collect();
+    let evaluation = table.labels.as_ref().and_then(|labels| {
+        let truth: Option<Vec<u32>> = labels
+            .iter()
+            .map(|l| model.classes.iter().position(|c| c == l).map(|i| i as u32))
+            .collect();
+        truth.map(|t| {
+            let pred: Vec<u32> = rows.iter().map(|r| r.class as u32).collect();
+            metrics::evaluate(&t, &pred, &model.classes)
+        })
+    });
+    Ok(Scored {
+        table,
+        rows,
+        counts,
+        unfamiliar,
+        rates,
+        evaluation,
+    })
+}
+
+/// The scored file: the scored rows' columns (and label), then
+/// `predicted_class`, `p_anomalous`, `unfamiliar` and `p_<class>` per class.
+pub fn scored_csv(model: &Model, scored: &Scored, label: &str, escape_formulas: bool) -> String {
+    let base = write_csv(&scored.table, label, escape_formulas);
+    let mut lines = base.lines();
+    let mut out = String::with_capacity(base.len() * 2);
+    let header = lines.next().unwrap_or("");
+    out.push_str(header);
+    out.push_str(",predicted_class,p_anomalous,unfamiliar");
+    for c in &model.classes {
+        out.push(',');
+        csv_cell(&mut out, &format!("p_{c}"), escape_formulas);
+    }
+    out.push('\n');
+    for (line, r) in lines.zip(&scored.rows) {
+        out.push_str(line);
+        out.push(',');
+        csv_cell(&mut out, &model.classes[r.class], escape_formulas);
+        out.push_str(&format!(",{},{}", r.p_anomalous, r.unfamiliar));
+        for p in &r.probabilities {
+            out.push_str(&format!(",{p}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, read_csv};
+    use crate::model::decode;
+
+    fn default_model() -> Model {
+        decode(include_bytes!("../../../models/default.mwm")).unwrap()
+    }
+
+    fn public() -> Table {
+        read_csv(
+            include_bytes!("../../../data/snmp-mib/all_data.csv"),
+            &IngestOptions::labelled("all_data.csv"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn scores_a_block_of_raw_counters_and_evaluates_against_its_labels() {
+        let m = default_model();
+        let all = public();
+        // The tcp-syn block (rows 1232..2192), as a raw counter export.
+        let mut block = all.clone();
+        let (a, b) = (1232, 2192);
+        block.values = all.values[a * 34..b * 34].to_vec();
+        block.labels = Some(all.labels.as_ref().unwrap()[a..b].to_vec());
+        block.row_numbers = all.row_numbers[a..b].to_vec();
+        let s = score(
+            &m,
+            &block,
+            &ScoreOptions {
+                counters: Counters::Interval(15.0),
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap();
+        let r = s.rates.as_ref().unwrap();
+        assert_eq!(r.rows_in, 960);
+        assert_eq!(s.rows.len(), r.rows_out);
+        assert_eq!(s.counts.iter().sum::<usize>(), s.rows.len());
+        let syn = m.classes.iter().position(|c| c == "tcp-syn").unwrap();
+        // The final model was trained on these rows: nearly all come back as tcp-syn.
+        assert!(
+            s.counts[syn] as f64 > 0.95 * s.rows.len() as f64,
+            "{:?}",
+            s.counts
+        );
+        let e = s.evaluation.as_ref().unwrap();
+        assert_eq!(e.n_test, s.rows.len());
+        assert!(e.accuracy > 0.95);
+        assert_eq!(s.unfamiliar, 0);
+    }
+
+    #[test]
+    fn scored_csv_has_the_promised_columns_and_escapes_formulas() {
+        let m = default_model();
+        let mut csv = m.inputs.join(",") + ",class\n";
+        csv += &(m.examples[2]
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+            + ",=cmd|' /C calc'!A0\n");
+        let t = read_csv(
+            csv.as_bytes(),
+            &IngestOptions {
+                require_label: false,
+                ..IngestOptions::labelled("x.csv")
+            },
+        )
+        .unwrap();
+        let s = score(&m, &t, &ScoreOptions::default()).unwrap();
+        assert!(s.evaluation.is_none(), "labels that are not model classes");
+        let out = scored_csv(&m, &s, "class", true);
+        let mut lines = out.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(header.len(), 34 + 1 + 3 + m.classes.len());
+        assert_eq!(
+            &header[35..38],
+            ["predicted_class", "p_anomalous", "unfamiliar"]
+        );
+        assert_eq!(header[38], "p_normal");
+        let row = lines.next().unwrap();
+        assert!(row.contains(",'=cmd|' /C calc'!A0,"), "{row}");
+        assert!(row.contains(&format!(",{},", m.classes[2])), "{row}");
+        assert!(lines.next().is_none());
+    }
+
+    #[test]
+    fn timestamps_give_rates_and_are_kept() {
+        let m = default_model();
+        let mut csv = String::from("time,") + &m.inputs.join(",") + "\n";
+        for (k, t) in [0.0, 10.0, 30.0].iter().enumerate() {
+            let mut row = vec![0.0; 34];
+            // ifInOctets11, a Counter32, wraps between the first and second poll.
+            row[0] = (4_294_967_000.0 + 300.0 * k as f64) % 4_294_967_296.0;
+            csv += &format!(
+                "{t},{}\n",
+                row.iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+        }
+        let t = read_csv(
+            csv.as_bytes(),
+            &IngestOptions {
+                require_label: false,
+                ..IngestOptions::labelled("c.csv")
+            },
+        )
+        .unwrap();
+        let s = score(
+            &m,
+            &t,
+            &ScoreOptions {
+                counters: Counters::TimeColumn("time".into()),
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.rows.len(), 2);
+        assert_eq!(s.rates.as_ref().unwrap().wraps, 1);
+        assert_eq!(s.table.columns[0], "time");
+        assert_eq!(s.table.row(0)[..2], [10.0, 30.0]);
+        assert_eq!(s.table.row(1)[..2], [30.0, 15.0]);
+        let e = score(
+            &m,
+            &t,
+            &ScoreOptions {
+                counters: Counters::TimeColumn("when".into()),
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.csv: no numeric timestamp column \"when\"."
+        );
+    }
+}
