@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use mibwatch_core::model::{self, Model};
 
 use crate::predict::PredictForm;
+use crate::retrain::Retrain;
 use crate::summary::ModelSummary;
 use crate::verdict::{Timing, TimingLine};
 
@@ -32,7 +33,12 @@ pub fn App() -> impl IntoView {
         <main class="app">
             <Header/>
             <ModelSummary model=model/>
-            <PredictForm model=model timing=timing/>
+            // The form follows the active model's inputs: rebuilt when it changes.
+            {move || {
+                let _ = model.get();
+                view! { <PredictForm model=model timing=timing/> }
+            }}
+            <Retrain model=model/>
             <footer class="footer">
                 <p>"Runs entirely in your browser: no data leaves this machine."</p>
                 <p><TimingLine timing=timing/></p>

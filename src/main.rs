@@ -5,6 +5,7 @@ mod app;
 mod browser;
 mod panic;
 mod predict;
+mod retrain;
 mod summary;
 mod verdict;
 

@@ -54,6 +54,10 @@ impl Fields {
     /// Every field parsed, tracked; `None` while any field is invalid.
     fn row(&self, features: &[String]) -> Option<Vec<f64>> {
         self.0.with_value(|f| {
+            // A form built for another model (while it is being replaced).
+            if f.len() != features.len() {
+                return None;
+            }
             f.iter()
                 .zip(features)
                 .map(|(s, name)| sample::parse_value(name, &s.get()).ok())

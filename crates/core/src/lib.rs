@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod protocol;
 pub mod rates;
 pub mod sample;
 pub mod schema;

@@ -1,0 +1,124 @@
+//! Messages between the page and its training worker: one serde enum each
+//! way, sent as JSON text beside the raw bytes (the CSV in, the model out).
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::FeatureSet;
+use crate::forest::ForestParams;
+use crate::model::TrainOptions;
+
+/// What to train, as chosen on the retraining screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainRequest {
+    pub file_name: String,
+    pub label_column: String,
+    pub params: ForestParams,
+    pub feature_set: FeatureSet,
+    pub test_fraction: f64,
+    /// `Some(seconds)`: the file holds cumulative counters polled this often.
+    pub counters_interval: Option<f64>,
+}
+
+impl TrainRequest {
+    pub fn options(&self) -> TrainOptions {
+        TrainOptions {
+            params: self.params.clone(),
+            feature_set: self.feature_set,
+            test_fraction: self.test_fraction,
+            counters_interval: self.counters_interval,
+            source: self.file_name.clone(),
+            ..TrainOptions::default()
+        }
+    }
+}
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Train on the CSV bytes sent beside this message.
+    Train(TrainRequest),
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker has loaded and waits for work.
+    Ready,
+    /// A tree is done: `done` of `total` over all phases.
+    Progress {
+        phase: String,
+        done: usize,
+        total: usize,
+        elapsed_ms: f64,
+    },
+    /// The model file's bytes travel beside this message.
+    Done {
+        elapsed_ms: f64,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+impl ToWorker {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        serde_json::from_str(s).map_err(|e| format!("bad message to the worker: {e}"))
+    }
+}
+
+impl FromWorker {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        serde_json::from_str(s).map_err(|e| format!("bad message from the worker: {e}"))
+    }
+}
+
+/// Trees trained over all phases of [`crate::model::train`]: the random and
+/// time-ordered splits, up to `session_folds` session folds, and the final forest.
+pub fn total_trees(n_trees: u16, session_folds: usize) -> usize {
+    n_trees as usize * (3 + session_folds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_through_json() {
+        let req = ToWorker::Train(TrainRequest {
+            file_name: "a.csv".into(),
+            label_column: "class".into(),
+            params: ForestParams::default(),
+            feature_set: FeatureSet::IfIpMix,
+            test_fraction: 0.3,
+            counters_interval: Some(15.0),
+        });
+        assert_eq!(ToWorker::from_json(&req.to_json()).unwrap(), req);
+        for m in [
+            FromWorker::Ready,
+            FromWorker::Progress {
+                phase: "final".into(),
+                done: 3,
+                total: 300,
+                elapsed_ms: 12.5,
+            },
+            FromWorker::Done { elapsed_ms: 1.0 },
+            FromWorker::Failed { error: "x".into() },
+        ] {
+            assert_eq!(FromWorker::from_json(&m.to_json()).unwrap(), m);
+        }
+        assert!(ToWorker::from_json("{").is_err());
+        let ToWorker::Train(r) = req;
+        let o = r.options();
+        assert_eq!(o.feature_set, FeatureSet::IfIpMix);
+        assert_eq!(o.counters_interval, Some(15.0));
+        assert_eq!(total_trees(100, 0), 300);
+    }
+}

@@ -1,0 +1,302 @@
+//! Retrain on your own labelled CSV, in a Web Worker: the page stays
+//! responsive, progress advances per tree, Cancel terminates the worker, and
+//! a failed or cancelled training never touches the active model.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use mibwatch_core::features::FeatureSet;
+use mibwatch_core::forest::ForestParams;
+use mibwatch_core::model::{self, Model};
+use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+use crate::browser;
+
+/// Where the worker's loader is served (trunk `data-loader-shim`).
+const WORKER_URL: &str = "./mibwatch-worker_loader.js";
+
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Idle,
+    Reading,
+    Starting,
+    Training {
+        phase: String,
+        done: usize,
+        total: usize,
+        elapsed_ms: f64,
+    },
+    Done {
+        model: Arc<Model>,
+        bytes: Arc<Vec<u8>>,
+        elapsed_ms: f64,
+    },
+    Failed(String),
+    Cancelled,
+}
+
+/// The running worker and its message handler (kept alive together).
+struct Running {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn seconds(ms: f64) -> String {
+    format!("{:.1} s", ms / 1000.0)
+}
+
+#[component]
+pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
+    let file = StoredValue::new_local(None::<(String, Vec<u8>)>);
+    let file_name = RwSignal::new(None::<String>);
+    let status = RwSignal::new(Status::Idle);
+    let running = StoredValue::new_local(None::<Running>);
+    let trees = RwSignal::new("100".to_string());
+    let counters = RwSignal::new("15".to_string());
+    let feature_set = RwSignal::new(FeatureSet::IfIpMix);
+
+    let stop = move || {
+        running.update_value(|r| {
+            if let Some(r) = r.take() {
+                r.worker.terminate();
+            }
+        })
+    };
+    on_cleanup(stop);
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(f) = input.files().and_then(|l| l.get(0)) else {
+            return;
+        };
+        let name = f.name();
+        status.set(Status::Reading);
+        leptos::task::spawn_local(async move {
+            let blob = gloo_file::Blob::from(f);
+            match gloo_file::futures::read_as_bytes(&blob).await {
+                Ok(bytes) => {
+                    file.set_value(Some((name.clone(), bytes)));
+                    file_name.set(Some(name));
+                    status.set(Status::Idle);
+                }
+                Err(e) => status.set(Status::Failed(format!(
+                    "{name}: could not read the file: {e}"
+                ))),
+            }
+        });
+    };
+
+    let start = move |_| {
+        let Some((name, bytes)) = file.get_value() else {
+            status.set(Status::Failed("Choose a labelled CSV file first.".into()));
+            return;
+        };
+        let n_trees = match trees.get_untracked().trim().parse::<u16>() {
+            Ok(n) if (1..=mibwatch_core::limits::MAX_TREES).contains(&n) => n,
+            _ => {
+                status.set(Status::Failed(format!(
+                    "Trees: enter a whole number from 1 to {}.",
+                    mibwatch_core::limits::MAX_TREES
+                )));
+                return;
+            }
+        };
+        let counters_interval = match counters.get_untracked().trim() {
+            "" => None,
+            s => match s.parse::<f64>() {
+                Ok(v) if v > 0.0 && v.is_finite() => Some(v),
+                _ => {
+                    status.set(Status::Failed(
+                        "Polling interval: enter seconds > 0, or leave it empty when the file already holds per-second rates.".into(),
+                    ));
+                    return;
+                }
+            },
+        };
+        let request = ToWorker::Train(TrainRequest {
+            file_name: name,
+            label_column: "class".into(),
+            params: ForestParams {
+                n_trees,
+                ..ForestParams::default()
+            },
+            feature_set: feature_set.get_untracked(),
+            test_fraction: 0.3,
+            counters_interval,
+        });
+        stop();
+        let worker = match Worker::new(WORKER_URL) {
+            Ok(w) => w,
+            Err(_) => {
+                status.set(Status::Failed(
+                    "The browser could not start a Web Worker.".into(),
+                ));
+                return;
+            }
+        };
+        status.set(Status::Starting);
+        let handle = worker.clone();
+        let bytes = Arc::new(bytes);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let arr: js_sys::Array = ev.data().dyn_into().unwrap_or_default();
+            let msg = arr
+                .get(0)
+                .as_string()
+                .ok_or_else(|| "empty message".to_string())
+                .and_then(|s| FromWorker::from_json(&s));
+            match msg {
+                Ok(FromWorker::Ready) => {
+                    let out = js_sys::Array::new();
+                    out.push(&JsValue::from_str(&request.to_json()));
+                    out.push(&js_sys::Uint8Array::from(bytes.as_slice()));
+                    let _ = handle.post_message(&out);
+                }
+                Ok(FromWorker::Progress {
+                    phase,
+                    done,
+                    total,
+                    elapsed_ms,
+                }) => status.set(Status::Training {
+                    phase,
+                    done,
+                    total,
+                    elapsed_ms,
+                }),
+                Ok(FromWorker::Done { elapsed_ms }) => {
+                    let bytes = arr
+                        .get(1)
+                        .dyn_into::<js_sys::Uint8Array>()
+                        .map(|a| a.to_vec())
+                        .unwrap_or_default();
+                    status.set(match model::decode(&bytes) {
+                        Ok(m) => Status::Done {
+                            model: Arc::new(m),
+                            bytes: Arc::new(bytes),
+                            elapsed_ms,
+                        },
+                        Err(e) => {
+                            Status::Failed(format!("The trained model could not be read: {e}"))
+                        }
+                    });
+                    handle.terminate();
+                }
+                Ok(FromWorker::Failed { error }) => {
+                    status.set(Status::Failed(error));
+                    handle.terminate();
+                }
+                Err(e) => status.set(Status::Failed(e)),
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        running.set_value(Some(Running {
+            worker,
+            _on_message: on_message,
+        }));
+    };
+
+    let cancel = move |_| {
+        stop();
+        status.set(Status::Cancelled);
+    };
+
+    let busy = move || {
+        matches!(
+            status.get(),
+            Status::Starting | Status::Training { .. } | Status::Reading
+        )
+    };
+
+    view! {
+        <section class="card retrain" aria-labelledby="retrain-title">
+            <h2 id="retrain-title">"Retrain on your own data"</h2>
+            <p class="hint">
+                "Upload a labelled CSV (one column per MIB counter, a "<code>"class"</code>
+                " column). Training runs in a background worker in this tab; nothing leaves your machine."
+            </p>
+            <div class="train-form">
+                <label class="file">
+                    "Labelled CSV file"
+                    <input type="file" accept=".csv,text/csv" data-testid="train-file" on:change=on_file/>
+                </label>
+                <label>
+                    "Trees"
+                    <input type="text" inputmode="numeric" data-testid="train-trees"
+                        prop:value=move || trees.get() on:input=move |ev| trees.set(event_target_value(&ev))/>
+                    <small>"More trees: steadier votes, slower training (1–1000)."</small>
+                </label>
+                <label>
+                    "Polling interval (s)"
+                    <input type="text" inputmode="decimal" data-testid="train-interval"
+                        prop:value=move || counters.get() on:input=move |ev| counters.set(event_target_value(&ev))/>
+                    <small>"Cumulative counters are turned into per-second rates; leave empty if the file already holds rates."</small>
+                </label>
+                <label>
+                    "Features"
+                    <select data-testid="train-features" on:change=move |ev| {
+                        if let Some(f) = FeatureSet::parse(&event_target_value(&ev)) {
+                            feature_set.set(f);
+                        }
+                    }>
+                        {FeatureSet::ALL.iter().map(|f| view! {
+                            <option value=f.name() selected=*f == FeatureSet::IfIpMix>{f.name()}</option>
+                        }).collect_view()}
+                    </select>
+                    <small>"Interface/IP mix suits a router's counters; rates+mix also reads a host's TCP/UDP/ICMP."</small>
+                </label>
+            </div>
+            <div class="train-actions">
+                <button type="button" data-testid="train-start" disabled=busy on:click=start>"Train"</button>
+                <button type="button" data-testid="train-cancel" disabled=move || !busy() on:click=cancel>"Cancel"</button>
+                <span class="file-name">{move || file_name.get().map(|n| format!("File: {n}"))}</span>
+            </div>
+            <div class="train-status" aria-live="polite" data-testid="train-status">
+                {move || match status.get() {
+                    Status::Idle => ().into_any(),
+                    Status::Reading => view! { <p>"Reading the file…"</p> }.into_any(),
+                    Status::Starting => view! { <p>"Starting the worker…"</p> }.into_any(),
+                    Status::Training { phase, done, total, elapsed_ms } => {
+                        let left = if done > 0 { elapsed_ms / done as f64 * (total - done) as f64 } else { 0.0 };
+                        view! {
+                            <progress max=total.to_string() value=done.to_string() data-testid="train-progress"></progress>
+                            <p>{format!("Tree {done} of {total} ({phase}) · {} elapsed · about {} left", seconds(elapsed_ms), seconds(left))}</p>
+                        }.into_any()
+                    }
+                    Status::Cancelled => view! { <p data-testid="train-cancelled">"Training cancelled. The active model is unchanged."</p> }.into_any(),
+                    Status::Failed(e) => view! { <p class="error" role="alert" data-testid="train-error">{e}</p> }.into_any(),
+                    Status::Done { model: m, bytes, elapsed_ms } => {
+                        let r = m.report.clone();
+                        let new = m.clone();
+                        let download = bytes.clone();
+                        view! {
+                            <div class="train-result" data-testid="train-result">
+                                <p>{format!("Trained in {} on {} rows: {} trees over {} features ({}).",
+                                    seconds(elapsed_ms), r.rows, m.forest.trees.len(), m.features.len(), m.feature_set.name())}</p>
+                                <p data-testid="train-time-ordered">{format!(
+                                    "Time-ordered held-out: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (always-attack baseline {}).",
+                                    pct(r.time_ordered.accuracy), r.time_ordered.macro_f1,
+                                    pct(r.time_ordered.binary.balanced_accuracy), pct(r.time_ordered.binary.always_attack_accuracy))}</p>
+                                <p>{format!("Random split (leaks capture sessions): accuracy {}.", pct(r.random.accuracy))}</p>
+                                {r.session_caveat().map(|c| view! { <p class="note">{c}</p> })}
+                                {((r.random.accuracy - r.time_ordered.accuracy) > 0.10).then(|| view! {
+                                    <p class="warn" data-testid="train-session-warning">
+                                        "The random split scores more than 10 points above the time-ordered one: the model is learning capture sessions, not traffic patterns."
+                                    </p>
+                                })}
+                                <button type="button" data-testid="train-use" on:click=move |_| model.set(new.clone())>"Use this model"</button>
+                                " "
+                                <button type="button" data-testid="train-download" on:click=move |_| browser::download("mibwatch-model.mwm", &download)>"Download model file"</button>
+                            </div>
+                        }.into_any()
+                    }
+                }}
+            </div>
+        </section>
+    }
+}

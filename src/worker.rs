@@ -1,0 +1,101 @@
+//! The training worker: receives a CSV and a [`TrainRequest`], trains with the
+//! core off the page's main thread, and posts progress after every tree and
+//! the model file at the end. Cancelling is the page terminating the worker.
+
+use mibwatch_core::forest::Control;
+use mibwatch_core::ingest::{self, IngestOptions};
+use mibwatch_core::model::{self, Phase};
+use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest, total_trees};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, bytes: Option<&[u8]>) {
+    let arr = js_sys::Array::new();
+    arr.push(&JsValue::from_str(&msg.to_json()));
+    if let Some(b) = bytes {
+        arr.push(&js_sys::Uint8Array::from(b));
+    }
+    let _ = scope.post_message(&arr);
+}
+
+fn train(
+    scope: &DedicatedWorkerGlobalScope,
+    req: TrainRequest,
+    csv: Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    let start = js_sys::Date::now();
+    let opts = IngestOptions {
+        file_name: req.file_name.clone(),
+        label_column: req.label_column.clone(),
+        require_label: true,
+    };
+    let table = ingest::read_csv(&csv, &opts).map_err(|e| e.to_string())?;
+    drop(csv);
+    let options = req.options();
+    let folds = model::prepare(&table, &options)
+        .map_err(|e| e.to_string())?
+        .session_folds()
+        .map_or(0, |f| f.len());
+    let n = req.params.n_trees as usize;
+    let total = total_trees(req.params.n_trees, folds);
+    let m = model::train(&table, &options, &mut |phase, done, _| {
+        let (before, name) = match phase {
+            Phase::RandomSplit => (0, "random split".to_string()),
+            Phase::TimeOrderedSplit => (n, "time-ordered split".to_string()),
+            Phase::SessionFold(k) => (n * (2 + k), format!("session fold {}", k + 1)),
+            Phase::Final => (n * (2 + folds), "final model".to_string()),
+        };
+        post(
+            scope,
+            &FromWorker::Progress {
+                phase: name,
+                done: before + done,
+                total,
+                elapsed_ms: js_sys::Date::now() - start,
+            },
+            None,
+        );
+        Control::Continue
+    })
+    .map_err(|e| e.to_string())?;
+    model::encode(&m).map_err(|e| e.to_string())
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
+    let start = js_sys::Date::now();
+    let arr: js_sys::Array = data.dyn_into().unwrap_or_default();
+    let request = arr
+        .get(0)
+        .as_string()
+        .ok_or_else(|| "the page sent no request".to_string())
+        .and_then(|s| ToWorker::from_json(&s));
+    let bytes = arr
+        .get(1)
+        .dyn_into::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+    let result = request.and_then(|ToWorker::Train(req)| train(scope, req, bytes));
+    match result {
+        Ok(model) => post(
+            scope,
+            &FromWorker::Done {
+                elapsed_ms: js_sys::Date::now() - start,
+            },
+            Some(&model),
+        ),
+        Err(error) => post(scope, &FromWorker::Failed { error }, None),
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        handle(&handler_scope, ev.data());
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&scope, &FromWorker::Ready, None);
+}
