@@ -3,8 +3,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mibwatch_core::model::{self, Model};
 
+use crate::models::ModelControls;
 use crate::predict::PredictForm;
 use crate::retrain::Retrain;
+use crate::storage;
 use crate::summary::ModelSummary;
 use crate::verdict::{Timing, TimingLine};
 
@@ -27,18 +29,33 @@ pub fn App() -> impl IntoView {
             .into_any();
         }
     };
-    let model: RwSignal<Arc<Model>> = RwSignal::new(model);
+    let default = model;
+    let notice = RwSignal::new(None::<String>);
+    let active = match storage::load() {
+        storage::Stored::None => default.clone(),
+        storage::Stored::Model(m) => Arc::new(*m),
+        storage::Stored::Corrupt(why) => {
+            notice.set(Some(format!(
+                "The model kept in this browser could not be read ({why}); using the embedded default model."
+            )));
+            default.clone()
+        }
+    };
+    let model: RwSignal<Arc<Model>> = RwSignal::new(active);
     let timing = RwSignal::new(None::<Timing>);
     view! {
         <main class="app">
             <Header/>
             <ModelSummary model=model/>
+            <section class="card" aria-label="Models">
+                <ModelControls model=model notice=notice default=default/>
+            </section>
             // The form follows the active model's inputs: rebuilt when it changes.
             {move || {
                 let _ = model.get();
                 view! { <PredictForm model=model timing=timing/> }
             }}
-            <Retrain model=model/>
+            <Retrain model=model notice=notice/>
             <footer class="footer">
                 <p>"Runs entirely in your browser: no data leaves this machine."</p>
                 <p><TimingLine timing=timing/></p>

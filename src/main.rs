@@ -3,9 +3,12 @@
 
 mod app;
 mod browser;
+mod models;
 mod panic;
 mod predict;
+mod report;
 mod retrain;
+mod storage;
 mod summary;
 mod verdict;
 

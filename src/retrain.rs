@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
 use crate::browser;
+use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
 
 /// Where the worker's loader is served (trunk `data-loader-shim`).
 const WORKER_URL: &str = "./mibwatch-worker_loader.js";
@@ -44,6 +45,42 @@ struct Running {
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
+/// Forest parameters from the form's text fields (empty = the default).
+fn read_params(
+    n_trees: u16,
+    depth: &str,
+    leaf: &str,
+    mtry: &str,
+    seed: &str,
+) -> Result<ForestParams, String> {
+    let opt = |s: &str, what: &str| -> Result<Option<u64>, String> {
+        match s.trim() {
+            "" => Ok(None),
+            t => t
+                .parse::<u64>()
+                .ok()
+                .filter(|v| *v >= 1)
+                .map(Some)
+                .ok_or_else(|| format!("{what}: enter a whole number ≥ 1, or leave it empty.")),
+        }
+    };
+    let d = ForestParams::default();
+    Ok(ForestParams {
+        n_trees,
+        max_depth: opt(depth, "Max depth")?.map(|v| v.min(u16::MAX as u64) as u16),
+        min_samples_leaf: opt(leaf, "Min samples per leaf")?
+            .map_or(d.min_samples_leaf, |v| v as usize),
+        mtry: opt(mtry, "Features per split")?.map(|v| v as usize),
+        seed: match seed.trim() {
+            "" => d.seed,
+            t => t
+                .parse()
+                .map_err(|_| "Seed: enter a whole number.".to_string())?,
+        },
+        ..d
+    })
+}
+
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
@@ -53,7 +90,7 @@ fn seconds(ms: f64) -> String {
 }
 
 #[component]
-pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
+pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let file = StoredValue::new_local(None::<(String, Vec<u8>)>);
     let file_name = RwSignal::new(None::<String>);
     let status = RwSignal::new(Status::Idle);
@@ -61,6 +98,11 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
     let trees = RwSignal::new("100".to_string());
     let counters = RwSignal::new("15".to_string());
     let feature_set = RwSignal::new(FeatureSet::IfIpMix);
+    let max_depth = RwSignal::new(String::new());
+    let min_leaf = RwSignal::new("1".to_string());
+    let mtry = RwSignal::new(String::new());
+    let test_fraction = RwSignal::new("0.3".to_string());
+    let seed = RwSignal::new("42".to_string());
 
     let stop = move || {
         running.update_value(|r| {
@@ -71,11 +113,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
     };
     on_cleanup(stop);
 
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(f) = input.files().and_then(|l| l.get(0)) else {
-            return;
-        };
+    let read_file = move |f: web_sys::File| {
         let name = f.name();
         status.set(Status::Reading);
         leptos::task::spawn_local(async move {
@@ -91,6 +129,24 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 ))),
             }
         });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            read_file(f);
+        }
+    };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
+            read_file(f);
+        }
     };
 
     let start = move |_| {
@@ -120,15 +176,34 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 }
             },
         };
+        let params = match read_params(
+            n_trees,
+            &max_depth.get_untracked(),
+            &min_leaf.get_untracked(),
+            &mtry.get_untracked(),
+            &seed.get_untracked(),
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                status.set(Status::Failed(e));
+                return;
+            }
+        };
+        let test_fraction = match test_fraction.get_untracked().trim().parse::<f64>() {
+            Ok(f) if (0.05..=0.5).contains(&f) => f,
+            _ => {
+                status.set(Status::Failed(
+                    "Test fraction: enter a number from 0.05 to 0.5.".into(),
+                ));
+                return;
+            }
+        };
         let request = ToWorker::Train(TrainRequest {
             file_name: name,
             label_column: "class".into(),
-            params: ForestParams {
-                n_trees,
-                ..ForestParams::default()
-            },
+            params,
             feature_set: feature_set.get_untracked(),
-            test_fraction: 0.3,
+            test_fraction,
             counters_interval,
         });
         stop();
@@ -214,11 +289,21 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
     };
 
     view! {
-        <section class="card retrain" aria-labelledby="retrain-title">
+        <section
+            class="card retrain"
+            class:dragging=move || dragging.get()
+            aria-labelledby="retrain-title"
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
             <h2 id="retrain-title">"Retrain on your own data"</h2>
             <p class="hint">
                 "Upload a labelled CSV (one column per MIB counter, a "<code>"class"</code>
-                " column). Training runs in a background worker in this tab; nothing leaves your machine."
+                " column): choose it below or drop it on this box. Training runs in a background worker in this tab; nothing leaves your machine."
             </p>
             <div class="train-form">
                 <label class="file">
@@ -249,6 +334,36 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                     <small>"Interface/IP mix suits a router's counters; rates+mix also reads a host's TCP/UDP/ICMP."</small>
+                </label>
+                <label>
+                    "Max depth"
+                    <input type="text" inputmode="numeric" data-testid="train-depth" placeholder="unlimited"
+                        prop:value=move || max_depth.get() on:input=move |ev| max_depth.set(event_target_value(&ev))/>
+                    <small>"Deepest split a tree may make; empty grows until leaves are pure."</small>
+                </label>
+                <label>
+                    "Min samples per leaf"
+                    <input type="text" inputmode="numeric" data-testid="train-leaf"
+                        prop:value=move || min_leaf.get() on:input=move |ev| min_leaf.set(event_target_value(&ev))/>
+                    <small>"Larger values smooth the trees against noise."</small>
+                </label>
+                <label>
+                    "Features per split"
+                    <input type="text" inputmode="numeric" data-testid="train-mtry" placeholder="√ features"
+                        prop:value=move || mtry.get() on:input=move |ev| mtry.set(event_target_value(&ev))/>
+                    <small>"Candidates drawn at each split; empty = square root of the feature count."</small>
+                </label>
+                <label>
+                    "Test fraction"
+                    <input type="text" inputmode="decimal" data-testid="train-test-fraction"
+                        prop:value=move || test_fraction.get() on:input=move |ev| test_fraction.set(event_target_value(&ev))/>
+                    <small>"Share of each capture held out for evaluation (the last part in time)."</small>
+                </label>
+                <label>
+                    "Seed"
+                    <input type="text" inputmode="numeric" data-testid="train-seed"
+                        prop:value=move || seed.get() on:input=move |ev| seed.set(event_target_value(&ev))/>
+                    <small>"Same file, settings and seed: the same model."</small>
                 </label>
             </div>
             <div class="train-actions">
@@ -289,7 +404,17 @@ pub fn Retrain(model: RwSignal<Arc<Model>>) -> impl IntoView {
                                         "The random split scores more than 10 points above the time-ordered one: the model is learning capture sessions, not traffic patterns."
                                     </p>
                                 })}
-                                <button type="button" data-testid="train-use" on:click=move |_| model.set(new.clone())>"Use this model"</button>
+                                <div class="report-grid">
+                                    <ConfusionHeatmap eval=r.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
+                                    <div>
+                                        <ClassTable eval=r.time_ordered.clone()/>
+                                        <ImportanceBars features=m.features.clone() importance=r.importance.clone()/>
+                                    </div>
+                                </div>
+                                <button type="button" data-testid="train-use" on:click={
+                                    let bytes = bytes.clone();
+                                    move |_| crate::models::activate(model, notice, new.clone(), &bytes)
+                                }>"Use this model"</button>
                                 " "
                                 <button type="button" data-testid="train-download" on:click=move |_| browser::download("mibwatch-model.mwm", &download)>"Download model file"</button>
                             </div>

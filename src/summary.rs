@@ -3,6 +3,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mibwatch_core::model::Model;
 
+use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
+
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
@@ -79,6 +81,21 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 </tbody>
             </table>
             {move || m().report.session_caveat().map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
+            <details class="model-details">
+                <summary>"Per-class figures, confusion matrix and feature importance"</summary>
+                {move || {
+                    let m = m();
+                    view! {
+                        <div class="report-grid">
+                            <ConfusionHeatmap eval=m.report.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
+                            <div>
+                                <ClassTable eval=m.report.time_ordered.clone()/>
+                                <ImportanceBars features=m.features.clone() importance=m.report.importance.clone()/>
+                            </div>
+                        </div>
+                    }
+                }}
+            </details>
             <p class="note">
                 "Each class of the training data was captured in one session on one transit router. "
                 "The time-ordered figure is the honest one; the random split flatters the model. "

@@ -160,11 +160,11 @@ test('every input is labelled, the verdict is a live region, and the page fits a
   assert.ok(overflow <= 0, `page is ${overflow}px wider than a 360px phone`);
   // Keyboard: Tab reaches the first preset within a few presses, and Enter uses it.
   let focused = '';
-  for (let i = 0; i < 6 && focused !== 'BUTTON'; i++) {
+  for (let i = 0; i < 12 && focused !== 'normal'; i++) {
     await page.keyboard.press('Tab');
-    focused = await page.evaluate(() => document.activeElement?.tagName);
+    focused = await page.evaluate(() => document.activeElement?.closest('button.preset')?.dataset.class ?? '');
   }
-  assert.equal(focused, 'BUTTON');
+  assert.equal(focused, 'normal');
   await page.keyboard.press('Enter');
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'normal');
   fs.mkdirSync(artifacts, { recursive: true });

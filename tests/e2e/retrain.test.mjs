@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import os from 'node:os';
 import { startApp, openPage, repo } from './helpers.mjs';
 
 let app;
@@ -39,12 +40,79 @@ test('train 30 trees on the public file in a worker, page responsive, then use t
   const acc = Number(result.match(/Time-ordered held-out: accuracy ([\d.]+)%/)[1]);
   assert.ok(acc > 40 && acc < 90, result);
   assert.match(result, /learning capture sessions, not traffic patterns/);
-  // Make it active: the summary follows.
+  // The report: confusion heatmap with counts, per-class table, importance.
+  const cells = await page.getByTestId('train-result').locator('[data-testid="confusion"] text.cm-count').count();
+  assert.equal(cells, 64);
+  assert.equal(await page.getByTestId('train-result').locator('[data-testid="per-class"] tbody tr').count(), 8);
+  assert.ok(await page.getByTestId('train-result').locator('[data-testid="importance"] li').count() >= 8);
+  // Make it active: the summary follows, and a reload keeps it.
   await page.getByTestId('train-use').click();
   assert.equal(await page.getByTestId('model-source').innerText(), 'all_data.csv');
   await page.locator('button.preset[data-class="udp-flood"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'udp-flood');
+  const probs = await page.getByTestId('verdict-panel').locator('li.bar .bar-value').allInnerTexts();
+  await page.reload();
+  await page.getByTestId('verdict').waitFor();
+  assert.equal(await page.getByTestId('model-source').innerText(), 'all_data.csv');
+  // Download the active model, go back to the default, load the file again: same prediction.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  const saved = path.join(os.tmpdir(), `mibwatch-e2e-${process.pid}.mwm`);
+  await download.saveAs(saved);
+  await page.getByTestId('model-revert').click();
+  assert.match(await page.getByTestId('model-source').innerText(), /Public SNMP-MIB dataset/);
+  await page.getByTestId('model-file').setInputFiles(saved);
+  await page.getByTestId('model-source').filter({ hasText: 'all_data.csv' }).waitFor({ timeout: 5000 });
+  await page.locator('button.preset[data-class="udp-flood"]').click();
+  assert.deepEqual(await page.getByTestId('verdict-panel').locator('li.bar .bar-value').allInnerTexts(), probs);
+  // Back to the default for the other tests' sake.
+  await page.getByTestId('model-revert').click();
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a model file from another program or a newer format is refused; the model stays', async () => {
+  const { page } = await openPage(app);
+  const source = await page.getByTestId('model-source').innerText();
+  await page.getByTestId('model-file').setInputFiles({ name: 'x.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('ONNX not a mibwatch file') });
+  await page.getByTestId('model-notice').waitFor();
+  assert.match(await page.getByTestId('model-notice').innerText(), /x\.onnx: this is not a mibwatch model file\. The active model is unchanged\./);
+  const newer = Buffer.concat([Buffer.from('MIBWATCH'), Buffer.from([9, 0]), Buffer.alloc(40)]);
+  await page.getByTestId('model-file').setInputFiles({ name: 'new.mwm', mimeType: 'application/octet-stream', buffer: newer });
+  await page.getByTestId('model-notice').filter({ hasText: 'format version 9' }).waitFor();
+  assert.equal(await page.getByTestId('model-source').innerText(), source);
+  await page.close();
+});
+
+test('corrupt stored data is reported at start-up and the embedded default is used', async () => {
+  const page = await app.browser.newPage();
+  await page.goto(app.server.url);
+  await page.getByTestId('verdict').waitFor();
+  await page.evaluate(() => {
+    localStorage.setItem('mibwatch.model.a', btoa('MIBWATCH garbage'));
+    localStorage.setItem('mibwatch.active-slot', 'mibwatch.model.a');
+  });
+  await page.reload();
+  await page.getByTestId('model-notice').waitFor();
+  assert.match(await page.getByTestId('model-notice').innerText(), /could not be read .*using the embedded default model/);
+  assert.match(await page.getByTestId('model-source').innerText(), /Public SNMP-MIB dataset/);
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+});
+
+test('a CSV dropped on the retraining box is read', async () => {
+  const { page } = await openPage(app);
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['tcpInSegs,class\n1,a\n2,b\n'], 'dropped.csv', { type: 'text/csv' }));
+    const box = document.querySelector('section.retrain');
+    box.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.getByText('File: dropped.csv').waitFor({ timeout: 5000 });
+  // Bad settings are refused before anything runs.
+  await page.fill('[data-testid="train-test-fraction"]', '0.9');
+  await page.getByTestId('train-start').click();
+  assert.match(await page.getByTestId('train-error').innerText(), /Test fraction: enter a number from 0.05 to 0.5/);
   await page.close();
 });
 
