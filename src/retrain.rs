@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use mibwatch_core::baselines::LearnerScore;
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::model::{self, Model};
@@ -34,6 +35,7 @@ enum Status {
         model: Arc<Model>,
         bytes: Arc<Vec<u8>>,
         elapsed_ms: f64,
+        baselines: Vec<LearnerScore>,
     },
     Failed(String),
     Cancelled,
@@ -244,7 +246,10 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     total,
                     elapsed_ms,
                 }),
-                Ok(FromWorker::Done { elapsed_ms }) => {
+                Ok(FromWorker::Done {
+                    elapsed_ms,
+                    baselines,
+                }) => {
                     let bytes = arr
                         .get(1)
                         .dyn_into::<js_sys::Uint8Array>()
@@ -255,6 +260,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                             model: Arc::new(m),
                             bytes: Arc::new(bytes),
                             elapsed_ms,
+                            baselines,
                         },
                         Err(e) => {
                             Status::Failed(format!("The trained model could not be read: {e}"))
@@ -385,7 +391,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     }
                     Status::Cancelled => view! { <p data-testid="train-cancelled">"Training cancelled. The active model is unchanged."</p> }.into_any(),
                     Status::Failed(e) => view! { <p class="error" role="alert" data-testid="train-error">{e}</p> }.into_any(),
-                    Status::Done { model: m, bytes, elapsed_ms } => {
+                    Status::Done { model: m, bytes, elapsed_ms, baselines } => {
                         let r = m.report.clone();
                         let new = m.clone();
                         let download = bytes.clone();
@@ -404,6 +410,30 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                         "The random split scores more than 10 points above the time-ordered one: the model is learning capture sessions, not traffic patterns."
                                     </p>
                                 })}
+                                <table class="metrics" data-testid="train-compare">
+                                    <thead><tr>
+                                        <th scope="col">"Learner (time-ordered split)"</th>
+                                        <th scope="col">"Accuracy"</th>
+                                        <th scope="col">"Macro F1"</th>
+                                        <th scope="col">"Balanced binary"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        <tr>
+                                            <th scope="row">{format!("mibwatch forest ({} trees)", m.forest.trees.len())}</th>
+                                            <td>{pct(r.time_ordered.accuracy)}</td>
+                                            <td>{format!("{:.2}", r.time_ordered.macro_f1)}</td>
+                                            <td>{pct(r.time_ordered.binary.balanced_accuracy)}</td>
+                                        </tr>
+                                        {baselines.iter().map(|b| view! {
+                                            <tr>
+                                                <th scope="row">{b.learner.clone()}</th>
+                                                <td>{pct(b.accuracy)}</td>
+                                                <td>{format!("{:.2}", b.macro_f1)}</td>
+                                                <td>{pct(b.balanced_accuracy)}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
                                 <div class="report-grid">
                                     <ConfusionHeatmap eval=r.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
                                     <div>

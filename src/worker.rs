@@ -2,6 +2,7 @@
 //! core off the page's main thread, and posts progress after every tree and
 //! the model file at the end. Cancelling is the page terminating the worker.
 
+use mibwatch_core::baselines::{LearnerScore, quick_baselines};
 use mibwatch_core::forest::Control;
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model::{self, Phase};
@@ -19,11 +20,14 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, bytes: Option<&[u8
     let _ = scope.post_message(&arr);
 }
 
+/// The trained model file and the baselines' scores on the same split.
+type Trained = (Vec<u8>, Vec<LearnerScore>);
+
 fn train(
     scope: &DedicatedWorkerGlobalScope,
     req: TrainRequest,
     csv: Vec<u8>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Trained, String> {
     let start = js_sys::Date::now();
     let opts = IngestOptions {
         file_name: req.file_name.clone(),
@@ -33,10 +37,8 @@ fn train(
     let table = ingest::read_csv(&csv, &opts).map_err(|e| e.to_string())?;
     drop(csv);
     let options = req.options();
-    let folds = model::prepare(&table, &options)
-        .map_err(|e| e.to_string())?
-        .session_folds()
-        .map_or(0, |f| f.len());
+    let prepared = model::prepare(&table, &options).map_err(|e| e.to_string())?;
+    let folds = prepared.session_folds().map_or(0, |f| f.len());
     let n = req.params.n_trees as usize;
     let total = total_trees(req.params.n_trees, folds);
     let m = model::train(&table, &options, &mut |phase, done, _| {
@@ -59,7 +61,19 @@ fn train(
         Control::Continue
     })
     .map_err(|e| e.to_string())?;
-    model::encode(&m).map_err(|e| e.to_string())
+    post(
+        scope,
+        &FromWorker::Progress {
+            phase: "baselines".into(),
+            done: total,
+            total,
+            elapsed_ms: js_sys::Date::now() - start,
+        },
+        None,
+    );
+    let split = prepared.time_ordered_split(options.test_fraction);
+    let baselines = quick_baselines(&prepared, &split, options.params.seed);
+    Ok((model::encode(&m).map_err(|e| e.to_string())?, baselines))
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
@@ -77,10 +91,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         .unwrap_or_default();
     let result = request.and_then(|ToWorker::Train(req)| train(scope, req, bytes));
     match result {
-        Ok(model) => post(
+        Ok((model, baselines)) => post(
             scope,
             &FromWorker::Done {
                 elapsed_ms: js_sys::Date::now() - start,
+                baselines,
             },
             Some(&model),
         ),

@@ -40,6 +40,9 @@ test('train 30 trees on the public file in a worker, page responsive, then use t
   const acc = Number(result.match(/Time-ordered held-out: accuracy ([\d.]+)%/)[1]);
   assert.ok(acc > 40 && acc < 90, result);
   assert.match(result, /learning capture sessions, not traffic patterns/);
+  // Side by side with smartcore baselines on the same split.
+  const compare = await page.getByTestId('train-compare').locator('tbody tr th').allInnerTexts();
+  assert.deepEqual(compare, ['mibwatch forest (30 trees)', 'decision tree', '5-nearest neighbours', 'Gaussian naive Bayes']);
   // The report: confusion heatmap with counts, per-class table, importance.
   const cells = await page.getByTestId('train-result').locator('[data-testid="confusion"] text.cm-count').count();
   assert.equal(cells, 64);

@@ -18,14 +18,14 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use mibwatch_core::baselines::Learner;
+use mibwatch_core::baselines::{Learner, evaluate_on};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::{Control, ForestParams};
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::metrics::{self, Evaluation};
 use mibwatch_core::model::{self, Model, Phase, TrainOptions};
 use mibwatch_core::score::{Counters, ScoreOptions};
-use mibwatch_core::split::{self, Split};
+use mibwatch_core::split;
 
 const DEFAULT_DATA: &str = "data/snmp-mib/all_data.csv";
 const DEFAULT_OUT: &str = "models/default.mwm";
@@ -394,22 +394,6 @@ struct Row {
     guard: f64,
 }
 
-fn run_split(
-    p: &model::Prepared,
-    learner: &Learner,
-    s: &Split,
-) -> Result<(Vec<u32>, Vec<u32>), String> {
-    let f = p.n_features();
-    let pred = learner.fit_predict(
-        &split::take_rows(&p.x, f, &s.train),
-        f,
-        &p.truth(&s.train),
-        p.classes.len(),
-        &split::take_rows(&p.x, f, &s.test),
-    )?;
-    Ok((p.truth(&s.test), pred))
-}
-
 fn compare(args: &[String]) -> Result<(), String> {
     let o = Opts { args };
     o.check_known(&[
@@ -458,18 +442,23 @@ fn compare(args: &[String]) -> Result<(), String> {
             .unfamiliar_share(&split::take_rows(&p.x, f, &time.test), f);
         for learner in Learner::all(&params) {
             let evals = || -> Result<_, String> {
-                let (t, pr) = run_split(&p, &learner, &random)?;
-                let random_eval = metrics::evaluate(&t, &pr, &p.classes);
-                let (t, pr) = run_split(&p, &learner, &time)?;
-                let time_eval = metrics::evaluate(&t, &pr, &p.classes);
+                let random_eval = evaluate_on(&p, &learner, &random)?;
+                let time_eval = evaluate_on(&p, &learner, &time)?;
                 let session = match p.session_folds() {
                     None => None,
                     Some(folds) => {
+                        // Pool the folds' predictions into one evaluation.
+                        let f = p.n_features();
                         let (mut tt, mut pp) = (Vec::new(), Vec::new());
                         for fold in &folds {
-                            let (t, pr) = run_split(&p, &learner, fold)?;
-                            tt.extend(t);
-                            pp.extend(pr);
+                            pp.extend(learner.fit_predict(
+                                &split::take_rows(&p.x, f, &fold.train),
+                                f,
+                                &p.truth(&fold.train),
+                                p.classes.len(),
+                                &split::take_rows(&p.x, f, &fold.test),
+                            )?);
+                            tt.extend(p.truth(&fold.test));
                         }
                         Some(metrics::evaluate(&tt, &pp, &p.classes))
                     }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::baselines::LearnerScore;
 use crate::features::FeatureSet;
 use crate::forest::ForestParams;
 use crate::model::TrainOptions;
@@ -51,9 +52,11 @@ pub enum FromWorker {
         total: usize,
         elapsed_ms: f64,
     },
-    /// The model file's bytes travel beside this message.
+    /// The model file's bytes travel beside this message, with the quick
+    /// smartcore baselines on the same time-ordered split.
     Done {
         elapsed_ms: f64,
+        baselines: Vec<LearnerScore>,
     },
     Failed {
         error: String,
@@ -109,7 +112,15 @@ mod tests {
                 total: 300,
                 elapsed_ms: 12.5,
             },
-            FromWorker::Done { elapsed_ms: 1.0 },
+            FromWorker::Done {
+                elapsed_ms: 1.0,
+                baselines: vec![LearnerScore {
+                    learner: "decision tree".into(),
+                    accuracy: 0.5,
+                    macro_f1: 0.4,
+                    balanced_accuracy: 0.5,
+                }],
+            },
             FromWorker::Failed { error: "x".into() },
         ] {
             assert_eq!(FromWorker::from_json(&m.to_json()).unwrap(), m);
