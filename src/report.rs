@@ -49,7 +49,7 @@ pub fn ConfusionHeatmap(eval: Evaluation, title: String) -> impl IntoView {
     let classes: Vec<String> = eval.per_class.iter().map(|c| c.class.clone()).collect();
     let k = classes.len();
     let (cell, left, top) = (44.0, 96.0, 96.0);
-    let size = (left + cell * k as f64 + 8.0, top + cell * k as f64 + 8.0);
+    let size = (left + cell * k as f64 + 40.0, top + cell * k as f64 + 8.0);
     let mut cells = Vec::new();
     for (i, row) in eval.confusion.iter().enumerate() {
         let total: u32 = row.iter().sum();

@@ -761,7 +761,7 @@ impl TrainingReport {
     pub fn session_caveat(&self) -> Option<String> {
         (self.by_session.is_none()).then(|| {
             format!(
-                "Some class was captured in a single session ({} sessions in all), so no held-out figure can separate the traffic pattern from the capture session: the time-ordered split below is the fairest available, and even it tests on the same session the model trained on.",
+                "Some class was captured in a single session ({} sessions in all), so no held-out figure can separate the traffic pattern from the capture session: the time-ordered split is the fairest figure available, and even it tests on the same session the model trained on.",
                 self.sessions
             )
         })
