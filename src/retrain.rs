@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use mibwatch_core::baselines::LearnerScore;
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
+use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, Model};
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
 use wasm_bindgen::JsCast;
@@ -45,6 +46,16 @@ enum Status {
 struct Running {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// The label that names normal traffic: `normal` when present, else none.
+fn default_normal(p: &Preview, label: &str) -> Option<String> {
+    p.columns.iter().find(|c| c.name == label).and_then(|c| {
+        c.distinct
+            .iter()
+            .find(|d| d.eq_ignore_ascii_case("normal"))
+            .cloned()
+    })
 }
 
 /// Forest parameters from the form's text fields (empty = the default).
@@ -95,6 +106,11 @@ fn seconds(ms: f64) -> String {
 pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let file = StoredValue::new_local(None::<(String, Vec<u8>)>);
     let file_name = RwSignal::new(None::<String>);
+    let preview = RwSignal::new(None::<Preview>);
+    let label_col = RwSignal::new("class".to_string());
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let normal_label = RwSignal::new(None::<String>);
+    let binary = RwSignal::new(false);
     let status = RwSignal::new(Status::Idle);
     let running = StoredValue::new_local(None::<Running>);
     let trees = RwSignal::new("100".to_string());
@@ -121,11 +137,36 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
         leptos::task::spawn_local(async move {
             let blob = gloo_file::Blob::from(f);
             match gloo_file::futures::read_as_bytes(&blob).await {
-                Ok(bytes) => {
-                    file.set_value(Some((name.clone(), bytes)));
-                    file_name.set(Some(name));
-                    status.set(Status::Idle);
-                }
+                Ok(bytes) => match ingest::preview(&bytes, &name, 5) {
+                    Ok(p) => {
+                        let label = p
+                            .columns
+                            .iter()
+                            .find(|c| c.name.eq_ignore_ascii_case("class"))
+                            .or_else(|| p.columns.iter().rev().find(|c| !c.numeric))
+                            .map(|c| c.name.clone())
+                            .unwrap_or_else(|| "class".to_string());
+                        chosen.set(
+                            p.columns
+                                .iter()
+                                .filter(|c| c.numeric && c.name != label)
+                                .map(|c| c.name.clone())
+                                .collect(),
+                        );
+                        normal_label.set(default_normal(&p, &label));
+                        label_col.set(label);
+                        preview.set(Some(p));
+                        file.set_value(Some((name.clone(), bytes)));
+                        file_name.set(Some(name));
+                        status.set(Status::Idle);
+                    }
+                    Err(e) => {
+                        preview.set(None);
+                        file.set_value(None);
+                        file_name.set(None);
+                        status.set(Status::Failed(e.to_string()));
+                    }
+                },
                 Err(e) => status.set(Status::Failed(format!(
                     "{name}: could not read the file: {e}"
                 ))),
@@ -200,13 +241,21 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 return;
             }
         };
+        let columns = chosen.get_untracked();
+        if columns.is_empty() {
+            status.set(Status::Failed("Choose at least one feature column.".into()));
+            return;
+        }
         let request = ToWorker::Train(TrainRequest {
             file_name: name,
-            label_column: "class".into(),
+            label_column: label_col.get_untracked(),
             params,
             feature_set: feature_set.get_untracked(),
             test_fraction,
             counters_interval,
+            columns: Some(columns),
+            normal_label: normal_label.get_untracked(),
+            binary: binary.get_untracked(),
         });
         stop();
         let worker = match Worker::new(WORKER_URL) {
@@ -311,6 +360,9 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 "Upload a labelled CSV (one column per MIB counter, a "<code>"class"</code>
                 " column): choose it below or drop it on this box. Training runs in a background worker in this tab; nothing leaves your machine."
             </p>
+            {move || preview.get().map(|p| view! {
+                <FilePreview preview=p label_col=label_col chosen=chosen normal_label=normal_label binary=binary/>
+            })}
             <div class="train-form">
                 <label class="file">
                     "Labelled CSV file"
@@ -453,5 +505,139 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 }}
             </div>
         </section>
+    }
+}
+
+/// What the file holds, and the choice of label, features and task.
+#[component]
+fn FilePreview(
+    preview: Preview,
+    label_col: RwSignal<String>,
+    chosen: RwSignal<Vec<String>>,
+    normal_label: RwSignal<Option<String>>,
+    binary: RwSignal<bool>,
+) -> impl IntoView {
+    let delimiter = match preview.delimiter {
+        b'\t' => "tab".to_string(),
+        d => format!("\"{}\"", d as char),
+    };
+    let summary = format!(
+        "{} rows × {} columns, delimiter {delimiter}{}",
+        preview.rows,
+        preview.columns.len(),
+        if preview.ragged_rows > 0 {
+            format!(
+                "; {} rows have a different number of cells than the header",
+                preview.ragged_rows
+            )
+        } else {
+            String::new()
+        }
+    );
+    let cols = preview.columns.clone();
+    let label_options = cols
+        .iter()
+        .map(|c| {
+            let n = c.name.clone();
+            let sel = n == label_col.get_untracked();
+            view! { <option value=n.clone() selected=sel>{n.clone()}</option> }
+        })
+        .collect_view();
+    let p2 = preview.clone();
+    let on_label = move |ev: leptos::ev::Event| {
+        let l = event_target_value(&ev);
+        chosen.update(|c| c.retain(|x| *x != l));
+        normal_label.set(default_normal(&p2, &l));
+        label_col.set(l);
+    };
+    let p3 = preview.clone();
+    let classes = move || {
+        p3.columns
+            .iter()
+            .find(|c| c.name == label_col.get())
+            .map(|c| c.distinct.clone())
+            .unwrap_or_default()
+    };
+    let rows = cols
+        .iter()
+        .map(|c| {
+            let name = c.name.clone();
+            let n2 = name.clone();
+            let n3 = name.clone();
+            let numeric = c.numeric;
+            let checked = move || chosen.get().contains(&n2);
+            let is_label = move || label_col.get() == n3;
+            view! {
+                <tr>
+                    <th scope="row">{name.clone()}</th>
+                    <td>{if numeric { "numeric" } else { "text" }}</td>
+                    <td>{c.missing}</td>
+                    <td>
+                        <input type="checkbox" aria-label=format!("use {name} as a feature")
+                            disabled=move || !numeric || is_label()
+                            prop:checked=checked
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|v| {
+                                    v.retain(|x| *x != name);
+                                    if on { v.push(name.clone()); }
+                                });
+                            }/>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let head = preview
+        .head
+        .iter()
+        .map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> })
+        .collect_view();
+    view! {
+        <div class="preview" data-testid="preview">
+            <p data-testid="preview-summary">{summary}</p>
+            <div class="train-form">
+                <label>
+                    "Label column"
+                    <select data-testid="train-label" on:change=on_label>{label_options}</select>
+                </label>
+                <label>
+                    "Normal traffic is labelled"
+                    <select data-testid="train-normal" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        normal_label.set((!v.is_empty()).then_some(v));
+                    }>
+                        <option value="" selected=move || normal_label.get().is_none()>"(no normal class)"</option>
+                        {move || classes().into_iter().map(|c| {
+                            let sel = normal_label.get().as_deref() == Some(c.as_str());
+                            view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <fieldset class="task">
+                    <legend>"Task"</legend>
+                    <label><input type="radio" name="task" data-testid="task-multi" prop:checked=move || !binary.get()
+                        on:change=move |_| binary.set(false)/>" every class as labelled"</label>
+                    <label><input type="radio" name="task" data-testid="task-binary" prop:checked=move || binary.get()
+                        on:change=move |_| binary.set(true)/>" normal vs attack"</label>
+                </fieldset>
+            </div>
+            <details>
+                <summary>{move || format!("Feature columns: {} chosen", chosen.get().len())}</summary>
+                <table class="metrics" data-testid="preview-columns">
+                    <thead><tr><th scope="col">"Column"</th><th scope="col">"Type"</th><th scope="col">"Missing"</th><th scope="col">"Feature"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </details>
+            <details>
+                <summary>"First rows"</summary>
+                <div class="head-scroll">
+                    <table class="metrics head" data-testid="preview-head">
+                        <thead><tr>{cols.iter().map(|c| view! { <th scope="col">{c.name.clone()}</th> }).collect_view()}</tr></thead>
+                        <tbody>{head}</tbody>
+                    </table>
+                </div>
+            </details>
+        </div>
     }
 }

@@ -33,6 +33,7 @@ fn train(
         file_name: req.file_name.clone(),
         label_column: req.label_column.clone(),
         require_label: true,
+        columns: req.columns.clone(),
     };
     let table = ingest::read_csv(&csv, &opts).map_err(|e| e.to_string())?;
     drop(csv);

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import os from 'node:os';
+import fs from 'node:fs';
 import { startApp, openPage, repo } from './helpers.mjs';
 
 let app;
@@ -147,5 +148,28 @@ test('a file without a label column is refused with a message', async () => {
   const err = page.getByTestId('train-error');
   await err.waitFor({ timeout: 20000 });
   assert.match(await err.innerText(), /nolabel\.csv: no label column "class" in the header/);
+  await page.close();
+});
+
+test('preview, a text column left out, a renamed normal label and the binary task', async () => {
+  // The public file with a text column in front and "benign" for normal.
+  const lines = fs.readFileSync(DATA, 'utf8').split(/\r?\n/).filter((l) => l);
+  const text = ['host,' + lines[0]]
+    .concat(lines.slice(1).map((l, i) => `r${i % 3},` + l.replace(/,normal$/, ',benign')))
+    .join('\n');
+  const { page } = await openPage(app);
+  await page.getByTestId('train-file').setInputFiles({ name: 'hosts.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await page.getByTestId('preview').waitFor();
+  assert.equal(await page.getByTestId('preview-summary').innerText(), '4998 rows × 36 columns, delimiter ","');
+  assert.equal(await page.getByTestId('train-label').inputValue(), 'class');
+  assert.match(await page.getByTestId('preview').locator('summary').first().innerText(), /Feature columns: 34 chosen/);
+  await page.getByTestId('train-normal').selectOption('benign');
+  await page.getByTestId('task-binary').check();
+  await page.fill('[data-testid="train-trees"]', '10');
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-result').waitFor({ timeout: 120000 });
+  const classes = await page.getByTestId('train-result').locator('[data-testid="per-class"] tbody th').allInnerTexts();
+  assert.deepEqual(classes.sort(), ['attack', 'normal']);
+  assert.match(await page.getByTestId('train-result').innerText(), /on 4976 rows: 10 trees/);
   await page.close();
 });

@@ -19,6 +19,9 @@ pub struct IngestOptions {
     pub label_column: String,
     /// Fail when the label column is missing or has fewer than two classes.
     pub require_label: bool,
+    /// Read only these columns as numbers (matched ASCII case-insensitively);
+    /// `None` reads every column but the label.
+    pub columns: Option<Vec<String>>,
 }
 
 impl IngestOptions {
@@ -28,6 +31,7 @@ impl IngestOptions {
             file_name: file_name.to_string(),
             label_column: schema::LABEL_COLUMN.to_string(),
             require_label: true,
+            columns: None,
         }
     }
 }
@@ -363,6 +367,121 @@ pub fn write_csv(table: &Table, label: &str, escape_formulas: bool) -> String {
     out
 }
 
+/// One column as seen by [`preview`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// Every non-empty cell parses as a finite number.
+    pub numeric: bool,
+    /// Empty cells.
+    pub missing: usize,
+    /// Distinct non-empty values, in order of appearance, up to
+    /// [`MAX_DISTINCT`]; candidates for the label column's classes.
+    pub distinct: Vec<String>,
+}
+
+/// Distinct values [`preview`] keeps per column.
+pub const MAX_DISTINCT: usize = 100;
+
+/// A first look at a file, before choosing what to read: delimiter, counts,
+/// per-column type and missing cells, and the first rows as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub delimiter: u8,
+    pub rows: usize,
+    pub columns: Vec<ColumnInfo>,
+    pub head: Vec<Vec<String>>,
+    /// Rows whose cell count differs from the header's.
+    pub ragged_rows: usize,
+}
+
+/// Scan a whole file leniently. Fails only when it cannot be a CSV at all
+/// (empty, UTF-16, too large, too many columns, not UTF-8 in the header).
+pub fn preview(bytes: &[u8], file_name: &str, head_rows: usize) -> Result<Preview, IngestError> {
+    let file = file_name.to_string();
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(IngestError::Utf16 { file });
+    }
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return Err(IngestError::TooLarge {
+            file,
+            bytes: bytes.len(),
+        });
+    }
+    let bytes = strip_bom(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(IngestError::Empty { file });
+    }
+    let delimiter = detect_delimiter(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(bytes);
+    let header = reader.byte_headers().map_err(|e| IngestError::Csv {
+        file: file.clone(),
+        row: 1,
+        message: e.to_string(),
+    })?;
+    if header.len() > limits::MAX_COLUMNS {
+        return Err(IngestError::TooManyColumns {
+            file,
+            columns: header.len(),
+        });
+    }
+    let mut columns: Vec<ColumnInfo> = Vec::with_capacity(header.len());
+    for (i, h) in header.iter().enumerate() {
+        let name = std::str::from_utf8(h).map_err(|_| IngestError::NotUtf8 {
+            file: file.clone(),
+            row: 1,
+            column: format!("column {}", i + 1),
+        })?;
+        columns.push(ColumnInfo {
+            name: name.trim().to_string(),
+            numeric: true,
+            missing: 0,
+            distinct: Vec::new(),
+        });
+    }
+    let (mut rows, mut ragged_rows, mut head) = (0usize, 0usize, Vec::new());
+    let mut record = csv::ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        rows += 1;
+        if record.len() != columns.len() {
+            ragged_rows += 1;
+        }
+        for (c, info) in columns.iter_mut().enumerate() {
+            let cell = record.get(c).unwrap_or(b"");
+            let text = String::from_utf8_lossy(cell);
+            let t = text.trim();
+            if t.is_empty() {
+                info.missing += 1;
+                continue;
+            }
+            if info.numeric && !t.parse::<f64>().is_ok_and(f64::is_finite) {
+                info.numeric = false;
+            }
+            if info.distinct.len() < MAX_DISTINCT && !info.distinct.iter().any(|d| d == t) {
+                info.distinct.push(t.to_string());
+            }
+        }
+        if head.len() < head_rows {
+            head.push(
+                record
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).trim().to_string())
+                    .collect(),
+            );
+        }
+    }
+    Ok(Preview {
+        delimiter,
+        rows,
+        columns,
+        head,
+        ragged_rows,
+    })
+}
+
 /// Append one text cell to a CSV line: quoted when needed, and with
 /// `escape_formulas`, prefixed with `'` when a spreadsheet would run it as a
 /// formula (it starts with `=`, `+`, `-`, `@`, tab or CR).
@@ -498,8 +617,13 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
     // header (a trailing delimiter) are skipped.
     let mut feat_idx = Vec::new();
     let mut columns: Vec<String> = Vec::new();
+    let wanted = |n: &str| {
+        opts.columns
+            .as_ref()
+            .is_none_or(|cols| cols.iter().any(|c| c.trim().eq_ignore_ascii_case(n)))
+    };
     for (i, n) in names.iter().enumerate() {
-        if Some(i) == label_idx || n.is_empty() {
+        if Some(i) == label_idx || n.is_empty() || !wanted(n) {
             continue;
         }
         let canon = schema::canonical_name(n);
@@ -779,6 +903,51 @@ mod tests {
         );
         let huge = vec![b'1'; limits::MAX_FILE_BYTES + 1];
         assert!(matches!(read(&huge), Err(IngestError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn preview_reports_types_missing_cells_and_head() {
+        let p = preview(
+            b"time;host;tcpInSegs;class\r\n2026-01-01;a;5;x\r\n2026-01-02;b;;y\r\n2026-01-03;c;7;x;extra\r\n",
+            "p.csv",
+            2,
+        )
+        .unwrap();
+        assert_eq!(p.delimiter, b';');
+        assert_eq!(p.rows, 3);
+        assert_eq!(p.ragged_rows, 1);
+        let kinds: Vec<(&str, bool, usize)> = p
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.numeric, c.missing))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("time", false, 0),
+                ("host", false, 0),
+                ("tcpInSegs", true, 1),
+                ("class", false, 0)
+            ]
+        );
+        assert_eq!(p.columns[3].distinct, vec!["x", "y"]);
+        assert_eq!(p.head.len(), 2);
+        assert_eq!(p.head[1], vec!["2026-01-02", "b", "", "y"]);
+        assert!(matches!(
+            preview(b"", "e.csv", 5),
+            Err(IngestError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn chosen_columns_skip_text_columns() {
+        let opts = IngestOptions {
+            columns: Some(vec!["TCPINSEGS".into()]),
+            ..IngestOptions::labelled("c.csv")
+        };
+        let t = read_csv(b"host,tcpInSegs,class\na,1,x\nb,2,y\n", &opts).unwrap();
+        assert_eq!(t.columns, vec!["tcpInSegs"]);
+        assert_eq!(t.values, vec![1.0, 2.0]);
     }
 
     #[test]

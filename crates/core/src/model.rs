@@ -343,6 +343,11 @@ pub struct TrainOptions {
     /// splits sessions where more than `session_gap_secs` pass.
     pub time_column: Option<String>,
     pub session_gap_secs: Option<f64>,
+    /// The file's label for normal traffic, renamed `normal` (default: a
+    /// label `normal` in any case).
+    pub normal_label: Option<String>,
+    /// Binary task: every label but the normal one becomes `attack`.
+    pub binary: bool,
 }
 
 impl Default for TrainOptions {
@@ -357,6 +362,8 @@ impl Default for TrainOptions {
             session_column: None,
             time_column: None,
             session_gap_secs: None,
+            normal_label: None,
+            binary: false,
         }
     }
 }
@@ -471,6 +478,22 @@ fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f6
         .collect()
 }
 
+/// The chosen normal label becomes `normal`; in the binary task every other
+/// label becomes `attack`.
+pub fn relabel(labels: &mut [String], normal: Option<&str>, binary: bool) {
+    for l in labels.iter_mut() {
+        let is_normal = match normal {
+            Some(n) => l == n,
+            None => l.eq_ignore_ascii_case(schema::NORMAL_CLASS),
+        };
+        if is_normal {
+            *l = schema::NORMAL_CLASS.to_string();
+        } else if binary {
+            *l = "attack".to_string();
+        }
+    }
+}
+
 /// Default gap that starts a new capture session: five times the median step
 /// between consecutive timestamps.
 fn default_gap(times: &[f64]) -> f64 {
@@ -579,6 +602,11 @@ pub fn prepare(table: &Table, opts: &TrainOptions) -> Result<Prepared, TrainErro
         None => (table, None),
     };
     let sessions = split::sessions_by_key(&session_of_row);
+    // The task is applied after sessions are found from the file's own labels.
+    let mut table = table;
+    if let Some(labels) = table.labels.as_mut() {
+        relabel(labels, opts.normal_label.as_deref(), opts.binary);
+    }
     let labels = table.labels.as_ref().ok_or_else(|| TrainError::NoLabels {
         file: table.file_name.clone(),
     })?;
@@ -1088,6 +1116,34 @@ mod tests {
             ),
             "{e}"
         );
+    }
+
+    #[test]
+    fn binary_task_keeps_the_capture_sessions() {
+        let mut labels: Vec<String> = ["benign", "syn", "udp"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        relabel(&mut labels, Some("benign"), true);
+        assert_eq!(labels, vec!["normal", "attack", "attack"]);
+        let t = read_csv(
+            include_bytes!("../../../data/snmp-mib/all_data.csv"),
+            &IngestOptions::labelled("all_data.csv"),
+        )
+        .unwrap();
+        let p = prepare(
+            &t,
+            &TrainOptions {
+                counters_interval: Some(15.0),
+                binary: true,
+                ..TrainOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(p.classes, vec!["normal", "attack"]);
+        // Rates and sessions come from the eight captures, not two merged blocks.
+        assert_eq!(p.sessions.len(), 8);
+        assert_eq!(p.y.len(), 4976);
     }
 
     #[test]

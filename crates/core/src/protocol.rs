@@ -18,6 +18,12 @@ pub struct TrainRequest {
     pub test_fraction: f64,
     /// `Some(seconds)`: the file holds cumulative counters polled this often.
     pub counters_interval: Option<f64>,
+    /// Feature columns to read; `None`: every column but the label.
+    pub columns: Option<Vec<String>>,
+    /// The label of normal traffic in this file (renamed `normal`).
+    pub normal_label: Option<String>,
+    /// Binary task: every label but the normal one becomes `attack`.
+    pub binary: bool,
 }
 
 impl TrainRequest {
@@ -28,6 +34,8 @@ impl TrainRequest {
             test_fraction: self.test_fraction,
             counters_interval: self.counters_interval,
             source: self.file_name.clone(),
+            normal_label: self.normal_label.clone(),
+            binary: self.binary,
             ..TrainOptions::default()
         }
     }
@@ -102,6 +110,9 @@ mod tests {
             feature_set: FeatureSet::IfIpMix,
             test_fraction: 0.3,
             counters_interval: Some(15.0),
+            columns: None,
+            normal_label: Some("benign".into()),
+            binary: true,
         });
         assert_eq!(ToWorker::from_json(&req.to_json()).unwrap(), req);
         for m in [
@@ -131,5 +142,7 @@ mod tests {
         assert_eq!(o.feature_set, FeatureSet::IfIpMix);
         assert_eq!(o.counters_interval, Some(15.0));
         assert_eq!(total_trees(100, 0), 300);
+        assert_eq!(o.normal_label.as_deref(), Some("benign"));
+        assert!(o.binary);
     }
 }
