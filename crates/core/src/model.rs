@@ -285,6 +285,12 @@ pub fn decode(bytes: &[u8]) -> Result<Model, ModelError> {
     if Sha256::digest(body).as_slice() != &bytes[18..50] {
         return Err(ModelError::Corrupt);
     }
+    decode_payload(body)
+}
+
+/// The payload of a model file (after the envelope's checks) → model.
+/// Public for fuzzing the parser and the structural checks directly.
+pub fn decode_payload(body: &[u8]) -> Result<Model, ModelError> {
     let mut model: Model =
         postcard::from_bytes(body).map_err(|e| ModelError::Malformed(e.to_string()))?;
     check_consistent(&mut model).map_err(ModelError::Malformed)?;
