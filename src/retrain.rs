@@ -9,7 +9,7 @@ use mibwatch_core::baselines::LearnerScore;
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::ingest::{self, Preview};
-use mibwatch_core::model::{self, Model};
+use mibwatch_core::model::{self, CvSummary, Model};
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -37,6 +37,7 @@ enum Status {
         bytes: Arc<Vec<u8>>,
         elapsed_ms: f64,
         baselines: Vec<LearnerScore>,
+        cv: Option<CvSummary>,
     },
     Failed(String),
     Cancelled,
@@ -121,6 +122,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let mtry = RwSignal::new(String::new());
     let test_fraction = RwSignal::new("0.3".to_string());
     let seed = RwSignal::new("42".to_string());
+    let cv_folds = RwSignal::new(String::new());
 
     let stop = move || {
         running.update_value(|r| {
@@ -241,6 +243,18 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 return;
             }
         };
+        let cv_folds = match cv_folds.get_untracked().trim() {
+            "" => None,
+            t => match t.parse::<usize>() {
+                Ok(k) if (2..=10).contains(&k) => Some(k),
+                _ => {
+                    status.set(Status::Failed(
+                        "Cross-validation folds: enter 2 to 10, or leave it empty.".into(),
+                    ));
+                    return;
+                }
+            },
+        };
         let columns = chosen.get_untracked();
         if columns.is_empty() {
             status.set(Status::Failed("Choose at least one feature column.".into()));
@@ -256,6 +270,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             columns: Some(columns),
             normal_label: normal_label.get_untracked(),
             binary: binary.get_untracked(),
+            cv_folds,
         });
         stop();
         let worker = match Worker::new(WORKER_URL) {
@@ -298,6 +313,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 Ok(FromWorker::Done {
                     elapsed_ms,
                     baselines,
+                    cv,
                 }) => {
                     let bytes = arr
                         .get(1)
@@ -310,6 +326,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                             bytes: Arc::new(bytes),
                             elapsed_ms,
                             baselines,
+                            cv,
                         },
                         Err(e) => {
                             Status::Failed(format!("The trained model could not be read: {e}"))
@@ -418,6 +435,12 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     <small>"Share of each capture held out for evaluation (the last part in time)."</small>
                 </label>
                 <label>
+                    "Cross-validation folds"
+                    <input type="text" inputmode="numeric" data-testid="train-cv-folds" placeholder="off"
+                        prop:value=move || cv_folds.get() on:input=move |ev| cv_folds.set(event_target_value(&ev))/>
+                    <small>"Optional k (2–10): each capture is cut into k time blocks, each tested once; trains k more forests."</small>
+                </label>
+                <label>
                     "Seed"
                     <input type="text" inputmode="numeric" data-testid="train-seed"
                         prop:value=move || seed.get() on:input=move |ev| seed.set(event_target_value(&ev))/>
@@ -443,7 +466,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     }
                     Status::Cancelled => view! { <p data-testid="train-cancelled">"Training cancelled. The active model is unchanged."</p> }.into_any(),
                     Status::Failed(e) => view! { <p class="error" role="alert" data-testid="train-error">{e}</p> }.into_any(),
-                    Status::Done { model: m, bytes, elapsed_ms, baselines } => {
+                    Status::Done { model: m, bytes, elapsed_ms, baselines, cv } => {
                         let r = m.report.clone();
                         let new = m.clone();
                         let download = bytes.clone();
@@ -461,6 +484,11 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                     <p class="warn" data-testid="train-session-warning">
                                         "The random split scores more than 10 points above the time-ordered one: the model is learning capture sessions, not traffic patterns."
                                     </p>
+                                })}
+                                {cv.map(|c| view! {
+                                    <p data-testid="train-cv">{format!(
+                                        "Time-blocked {}-fold cross-validation: accuracy {:.1}% ± {:.1}, macro-F1 {:.2} ± {:.2}.",
+                                        c.folds, c.accuracy_mean * 100.0, c.accuracy_std * 100.0, c.macro_f1_mean, c.macro_f1_std)}</p>
                                 })}
                                 <table class="metrics" data-testid="train-compare">
                                     <thead><tr>

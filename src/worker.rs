@@ -5,7 +5,7 @@
 use mibwatch_core::baselines::{LearnerScore, quick_baselines};
 use mibwatch_core::forest::Control;
 use mibwatch_core::ingest::{self, IngestOptions};
-use mibwatch_core::model::{self, Phase};
+use mibwatch_core::model::{self, CvSummary, Phase};
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest, total_trees};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -20,8 +20,9 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, bytes: Option<&[u8
     let _ = scope.post_message(&arr);
 }
 
-/// The trained model file and the baselines' scores on the same split.
-type Trained = (Vec<u8>, Vec<LearnerScore>);
+/// The trained model file, the baselines' scores on the same split and the
+/// optional cross-validation.
+type Trained = (Vec<u8>, Vec<LearnerScore>, Option<CvSummary>);
 
 fn train(
     scope: &DedicatedWorkerGlobalScope,
@@ -41,7 +42,8 @@ fn train(
     let prepared = model::prepare(&table, &options).map_err(|e| e.to_string())?;
     let folds = prepared.session_folds().map_or(0, |f| f.len());
     let n = req.params.n_trees as usize;
-    let total = total_trees(req.params.n_trees, folds);
+    let cv_folds = req.cv_folds.unwrap_or(0);
+    let total = total_trees(req.params.n_trees, folds, cv_folds);
     let m = model::train(&table, &options, &mut |phase, done, _| {
         let (before, name) = match phase {
             Phase::RandomSplit => (0, "random split".to_string()),
@@ -72,9 +74,31 @@ fn train(
         },
         None,
     );
+    let cv = match req.cv_folds {
+        None => None,
+        Some(k) => {
+            let before = n * (3 + folds);
+            Some(
+                model::cross_validate(&prepared, &options.params, k, &mut |fold, done, _| {
+                    post(
+                        scope,
+                        &FromWorker::Progress {
+                            phase: format!("cross-validation fold {}", fold + 1),
+                            done: before + fold * n + done,
+                            total,
+                            elapsed_ms: js_sys::Date::now() - start,
+                        },
+                        None,
+                    );
+                    Control::Continue
+                })
+                .map_err(|e| e.to_string())?,
+            )
+        }
+    };
     let split = prepared.time_ordered_split(options.test_fraction);
     let baselines = quick_baselines(&prepared, &split, options.params.seed);
-    Ok((model::encode(&m).map_err(|e| e.to_string())?, baselines))
+    Ok((model::encode(&m).map_err(|e| e.to_string())?, baselines, cv))
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
@@ -92,11 +116,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         .unwrap_or_default();
     let result = request.and_then(|ToWorker::Train(req)| train(scope, req, bytes));
     match result {
-        Ok((model, baselines)) => post(
+        Ok((model, baselines, cv)) => post(
             scope,
             &FromWorker::Done {
                 elapsed_ms: js_sys::Date::now() - start,
                 baselines,
+                cv,
             },
             Some(&model),
         ),

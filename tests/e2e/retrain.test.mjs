@@ -166,10 +166,13 @@ test('preview, a text column left out, a renamed normal label and the binary tas
   await page.getByTestId('train-normal').selectOption('benign');
   await page.getByTestId('task-binary').check();
   await page.fill('[data-testid="train-trees"]', '10');
+  await page.fill('[data-testid="train-cv-folds"]', '3');
   await page.getByTestId('train-start').click();
   await page.getByTestId('train-result').waitFor({ timeout: 120000 });
   const classes = await page.getByTestId('train-result').locator('[data-testid="per-class"] tbody th').allInnerTexts();
   assert.deepEqual(classes.sort(), ['attack', 'normal']);
+  assert.match(await page.getByTestId('train-cv').innerText(),
+    /^Time-blocked 3-fold cross-validation: accuracy [\d.]+% ± [\d.]+, macro-F1 [\d.]+ ± [\d.]+\.$/);
   assert.match(await page.getByTestId('train-result').innerText(), /on 4976 rows: 10 trees/);
   await page.close();
 });

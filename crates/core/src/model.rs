@@ -690,6 +690,52 @@ impl Prepared {
     }
 }
 
+/// Mean ± standard deviation over the folds of a cross-validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CvSummary {
+    pub folds: usize,
+    pub accuracy_mean: f64,
+    pub accuracy_std: f64,
+    pub macro_f1_mean: f64,
+    pub macro_f1_std: f64,
+}
+
+fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len().max(1) as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
+    (m, var.sqrt())
+}
+
+/// Time-blocked k-fold cross-validation of the forest (see
+/// [`split::blocked_kfold`]); `progress(fold, done, total)` after every tree.
+pub fn cross_validate(
+    p: &Prepared,
+    params: &ForestParams,
+    k: usize,
+    progress: &mut dyn FnMut(usize, usize, usize) -> Control,
+) -> Result<CvSummary, TrainError> {
+    let folds = split::blocked_kfold(&p.sessions, k);
+    let (mut acc, mut f1) = (Vec::new(), Vec::new());
+    for (i, fold) in folds.iter().enumerate() {
+        let (_, pred) = p
+            .fit_predict(fold, params, &mut |d, t| progress(i, d, t))
+            .map_err(TrainError::Forest)?;
+        let e = metrics::evaluate(&p.truth(&fold.test), &pred, &p.classes);
+        acc.push(e.accuracy);
+        f1.push(e.macro_f1);
+    }
+    let (am, asd) = mean_std(&acc);
+    let (fm, fsd) = mean_std(&f1);
+    Ok(CvSummary {
+        folds: folds.len(),
+        accuracy_mean: am,
+        accuracy_std: asd,
+        macro_f1_mean: fm,
+        macro_f1_std: fsd,
+    })
+}
+
 /// Train a model from a labelled table: evaluate on a stratified random split,
 /// a time-ordered split and (when every class has two or more capture
 /// sessions) whole sessions held out, then train the final forest on all rows.
@@ -1150,6 +1196,33 @@ mod tests {
         // Rates and sessions come from the eight captures, not two merged blocks.
         assert_eq!(p.sessions.len(), 8);
         assert_eq!(p.y.len(), 4976);
+    }
+
+    #[test]
+    fn cross_validation_reports_mean_and_spread() {
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = TrainOptions {
+            params: ForestParams {
+                n_trees: 5,
+                ..ForestParams::default()
+            },
+            feature_set: FeatureSet::Rates,
+            counters_interval: Some(15.0),
+            time_column: Some("time".into()),
+            ..TrainOptions::default()
+        };
+        let p = prepare(&t, &opts).unwrap();
+        let mut calls = 0;
+        let cv = cross_validate(&p, &opts.params, 4, &mut |_, _, _| {
+            calls += 1;
+            Control::Continue
+        })
+        .unwrap();
+        assert_eq!(cv.folds, 4);
+        assert_eq!(calls, 4 * 5);
+        assert!(cv.accuracy_mean > 0.8 && cv.accuracy_mean <= 1.0, "{cv:?}");
+        assert!(cv.accuracy_std >= 0.0 && cv.macro_f1_std >= 0.0);
+        assert_eq!(mean_std(&[1.0, 3.0]), (2.0, 1.0));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::baselines::LearnerScore;
 use crate::features::FeatureSet;
 use crate::forest::ForestParams;
-use crate::model::TrainOptions;
+use crate::model::{CvSummary, TrainOptions};
 
 /// What to train, as chosen on the retraining screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,8 @@ pub struct TrainRequest {
     pub normal_label: Option<String>,
     /// Binary task: every label but the normal one becomes `attack`.
     pub binary: bool,
+    /// Optional time-blocked k-fold cross-validation.
+    pub cv_folds: Option<usize>,
 }
 
 impl TrainRequest {
@@ -65,6 +67,7 @@ pub enum FromWorker {
     Done {
         elapsed_ms: f64,
         baselines: Vec<LearnerScore>,
+        cv: Option<CvSummary>,
     },
     Failed {
         error: String,
@@ -91,10 +94,11 @@ impl FromWorker {
     }
 }
 
-/// Trees trained over all phases of [`crate::model::train`]: the random and
-/// time-ordered splits, up to `session_folds` session folds, and the final forest.
-pub fn total_trees(n_trees: u16, session_folds: usize) -> usize {
-    n_trees as usize * (3 + session_folds)
+/// Trees trained over all phases of [`crate::model::train`] (the random and
+/// time-ordered splits, `session_folds` session folds, the final forest) plus
+/// `cv_folds` cross-validation folds.
+pub fn total_trees(n_trees: u16, session_folds: usize, cv_folds: usize) -> usize {
+    n_trees as usize * (3 + session_folds + cv_folds)
 }
 
 #[cfg(test)]
@@ -113,6 +117,7 @@ mod tests {
             columns: None,
             normal_label: Some("benign".into()),
             binary: true,
+            cv_folds: Some(5),
         });
         assert_eq!(ToWorker::from_json(&req.to_json()).unwrap(), req);
         for m in [
@@ -131,6 +136,7 @@ mod tests {
                     macro_f1: 0.4,
                     balanced_accuracy: 0.5,
                 }],
+                cv: None,
             },
             FromWorker::Failed { error: "x".into() },
         ] {
@@ -141,7 +147,8 @@ mod tests {
         let o = r.options();
         assert_eq!(o.feature_set, FeatureSet::IfIpMix);
         assert_eq!(o.counters_interval, Some(15.0));
-        assert_eq!(total_trees(100, 0), 300);
+        assert_eq!(total_trees(100, 0, 0), 300);
+        assert_eq!(total_trees(10, 2, 5), 100);
         assert_eq!(o.normal_label.as_deref(), Some("benign"));
         assert!(o.binary);
     }

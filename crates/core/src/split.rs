@@ -170,6 +170,30 @@ pub fn session_folds(sessions: &[Range<usize>], labels: &[u32], k: usize) -> Vec
         .collect()
 }
 
+/// Time-blocked k-fold: each session is cut into `k` contiguous chunks and
+/// fold `i` tests chunk `i` of every session, training on the rest. Rows next
+/// in time stay together, unlike a shuffled k-fold.
+pub fn blocked_kfold(sessions: &[Range<usize>], k: usize) -> Vec<Split> {
+    let k = k.max(2);
+    (0..k)
+        .map(|f| {
+            let mut split = Split {
+                train: Vec::new(),
+                test: Vec::new(),
+            };
+            for s in sessions {
+                let n = s.len();
+                let (a, b) = (s.start + n * f / k, s.start + n * (f + 1) / k);
+                split.train.extend(s.start..a);
+                split.test.extend(a..b);
+                split.train.extend(b..s.end);
+            }
+            split
+        })
+        .filter(|s| !s.test.is_empty() && !s.train.is_empty())
+        .collect()
+}
+
 /// Rows `idx` of a row-major matrix.
 pub fn take_rows(x: &[f64], n_features: usize, idx: &[usize]) -> Vec<f64> {
     let mut out = Vec::with_capacity(idx.len() * n_features);
@@ -197,6 +221,23 @@ mod tests {
             sessions_per_class(&sessions_by_key(&keys), &labels, 2),
             vec![2, 1]
         );
+    }
+
+    #[test]
+    fn blocked_kfold_tests_each_row_once_in_contiguous_chunks() {
+        let sessions = vec![0..10, 10..25];
+        let folds = blocked_kfold(&sessions, 3);
+        assert_eq!(folds.len(), 3);
+        assert_eq!(
+            folds[0].test,
+            [(0..3).collect::<Vec<_>>(), (10..15).collect()].concat()
+        );
+        let mut tested: Vec<usize> = folds.iter().flat_map(|f| f.test.clone()).collect();
+        tested.sort();
+        assert_eq!(tested, (0..25).collect::<Vec<_>>());
+        for f in &folds {
+            assert_eq!(f.train.len() + f.test.len(), 25);
+        }
     }
 
     #[test]
