@@ -24,7 +24,10 @@ const WORKER_URL: &str = "./mibwatch-worker_loader.js";
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
     Idle,
-    Reading,
+    Reading {
+        done: u64,
+        total: u64,
+    },
     Starting,
     Training {
         phase: String,
@@ -47,6 +50,36 @@ enum Status {
 struct Running {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// Bytes read per step, so that a large file shows its progress.
+const READ_CHUNK: u64 = 4 * 1024 * 1024;
+
+/// Read a file in chunks, reporting progress; refuses files over the limit.
+async fn read_with_progress(
+    blob: &gloo_file::Blob,
+    status: RwSignal<Status>,
+) -> Result<Vec<u8>, String> {
+    let total = blob.size();
+    if total > mibwatch_core::limits::MAX_FILE_BYTES as u64 {
+        return Err(format!(
+            "the file is {:.0} MB; mibwatch reads files up to {} MB in the browser",
+            total as f64 / 1e6,
+            mibwatch_core::limits::MAX_FILE_BYTES / 1_000_000
+        ));
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    let mut done = 0;
+    while done < total {
+        status.set(Status::Reading { done, total });
+        let end = (done + READ_CHUNK).min(total);
+        let chunk = gloo_file::futures::read_as_bytes(&blob.slice(done, end))
+            .await
+            .map_err(|e| e.to_string())?;
+        out.extend_from_slice(&chunk);
+        done = end;
+    }
+    Ok(out)
 }
 
 /// The label that names normal traffic: `normal` when present, else none.
@@ -112,6 +145,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let chosen = RwSignal::new(Vec::<String>::new());
     let normal_label = RwSignal::new(None::<String>);
     let binary = RwSignal::new(false);
+    let time_col = RwSignal::new(None::<String>);
     let status = RwSignal::new(Status::Idle);
     let running = StoredValue::new_local(None::<Running>);
     let trees = RwSignal::new("100".to_string());
@@ -135,10 +169,9 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
 
     let read_file = move |f: web_sys::File| {
         let name = f.name();
-        status.set(Status::Reading);
         leptos::task::spawn_local(async move {
             let blob = gloo_file::Blob::from(f);
-            match gloo_file::futures::read_as_bytes(&blob).await {
+            match read_with_progress(&blob, status).await {
                 Ok(bytes) => match ingest::preview(&bytes, &name, 5) {
                     Ok(p) => {
                         let label = p
@@ -156,6 +189,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                 .collect(),
                         );
                         normal_label.set(default_normal(&p, &label));
+                        time_col.set(None);
                         label_col.set(label);
                         preview.set(Some(p));
                         file.set_value(Some((name.clone(), bytes)));
@@ -255,7 +289,9 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 }
             },
         };
-        let columns = chosen.get_untracked();
+        let mut columns = chosen.get_untracked();
+        let time_column = time_col.get_untracked();
+        columns.retain(|c| Some(c) != time_column.as_ref());
         if columns.is_empty() {
             status.set(Status::Failed("Choose at least one feature column.".into()));
             return;
@@ -267,10 +303,11 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             feature_set: feature_set.get_untracked(),
             test_fraction,
             counters_interval,
-            columns: Some(columns),
+            columns: Some(columns.into_iter().chain(time_column.clone()).collect()),
             normal_label: normal_label.get_untracked(),
             binary: binary.get_untracked(),
             cv_folds,
+            time_column,
         });
         stop();
         let worker = match Worker::new(WORKER_URL) {
@@ -356,7 +393,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let busy = move || {
         matches!(
             status.get(),
-            Status::Starting | Status::Training { .. } | Status::Reading
+            Status::Starting | Status::Training { .. } | Status::Reading { .. }
         )
     };
 
@@ -378,7 +415,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                 " column): choose it below or drop it on this box. Training runs in a background worker in this tab; nothing leaves your machine."
             </p>
             {move || preview.get().map(|p| view! {
-                <FilePreview preview=p label_col=label_col chosen=chosen normal_label=normal_label binary=binary/>
+                <FilePreview preview=p label_col=label_col chosen=chosen normal_label=normal_label binary=binary time_col=time_col/>
             })}
             <div class="train-form">
                 <label class="file">
@@ -455,7 +492,10 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             <div class="train-status" aria-live="polite" data-testid="train-status">
                 {move || match status.get() {
                     Status::Idle => ().into_any(),
-                    Status::Reading => view! { <p>"Reading the file…"</p> }.into_any(),
+                    Status::Reading { done, total } => view! {
+                        <progress max=total.to_string() value=done.to_string() data-testid="read-progress"></progress>
+                        <p data-testid="read-status">{format!("Reading the file: {:.1} of {:.1} MB", done as f64 / 1e6, total as f64 / 1e6)}</p>
+                    }.into_any(),
                     Status::Starting => view! { <p>"Starting the worker…"</p> }.into_any(),
                     Status::Training { phase, done, total, elapsed_ms } => {
                         let left = if done > 0 { elapsed_ms / done as f64 * (total - done) as f64 } else { 0.0 };
@@ -478,6 +518,11 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                     "Time-ordered held-out: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (always-attack baseline {}).",
                                     pct(r.time_ordered.accuracy), r.time_ordered.macro_f1,
                                     pct(r.time_ordered.binary.balanced_accuracy), pct(r.time_ordered.binary.always_attack_accuracy))}</p>
+                                {r.by_session.as_ref().map(|e| view! {
+                                    <p data-testid="train-by-session">{format!(
+                                        "Whole capture sessions held out ({} sessions, grouped k-fold): accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {}.",
+                                        r.sessions, pct(e.accuracy), e.macro_f1, pct(e.binary.balanced_accuracy))}</p>
+                                })}
                                 <p>{format!("Random split (leaks capture sessions): accuracy {}.", pct(r.random.accuracy))}</p>
                                 {r.session_caveat().map(|c| view! { <p class="note">{c}</p> })}
                                 {((r.random.accuracy - r.time_ordered.accuracy) > 0.10).then(|| view! {
@@ -544,6 +589,7 @@ fn FilePreview(
     chosen: RwSignal<Vec<String>>,
     normal_label: RwSignal<Option<String>>,
     binary: RwSignal<bool>,
+    time_col: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let delimiter = match preview.delimiter {
         b'\t' => "tab".to_string(),
@@ -641,6 +687,20 @@ fn FilePreview(
                             view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
                         }).collect_view()}
                     </select>
+                </label>
+                <label>
+                    "Timestamp column"
+                    <select data-testid="train-time" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if !v.is_empty() {
+                            chosen.update(|c| c.retain(|x| *x != v));
+                        }
+                        time_col.set((!v.is_empty()).then_some(v));
+                    }>
+                        <option value="" selected=true>"(none: rows in order, fixed interval)"</option>
+                        {cols.iter().filter(|c| c.numeric).map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> }).collect_view()}
+                    </select>
+                    <small>"Seconds since any origin: gives the time between polls and splits captures at gaps."</small>
                 </label>
                 <fieldset class="task">
                     <legend>"Task"</legend>

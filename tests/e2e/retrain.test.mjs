@@ -176,3 +176,90 @@ test('preview, a text column left out, a renamed normal label and the binary tas
   assert.match(await page.getByTestId('train-result').innerText(), /on 4976 rows: 10 trees/);
   await page.close();
 });
+
+test('bad training files each get their own message and the app keeps working', async () => {
+  const { page } = await openPage(app);
+  const cases = [
+    ['empty.csv', Buffer.alloc(0), 'train-error', /empty\.csv: the file is empty\./],
+    ['text.csv', Buffer.from('host,class\na,x\nb,y\n'), 'train-error', /Choose at least one feature column\./],
+    ['one.csv', Buffer.from('tcpInSegs,class\n1,x\n2,x\n3,x\n'), 'train-error', /only one class/],
+    ['few.csv', Buffer.from('tcpInSegs,class\n1,x\n2,x\n3,x\n4,x\n5,x\n6,y\n'), 'train-error', /class "y" has 1 usable row\(s\)/],
+    ['latin1.csv', Buffer.from([...Buffer.from('tcpInSegs,class\n1,caf'), 0xe9, ...Buffer.from('\n2,x\n')]), 'train-error', /latin1\.csv, row 2, column "class": the bytes are not UTF-8 text/],
+    ['utf16.csv', Buffer.from('\ufefftcpInSegs,class\n1,x\n', 'utf16le'), 'train-error', /UTF-16/],
+  ];
+  for (const [name, buffer, id, pattern] of cases) {
+    await page.getByTestId('train-file').setInputFiles({ name, mimeType: 'text/csv', buffer });
+    if (!/empty|utf16/.test(name)) {
+      await page.getByText(`File: ${name}`).waitFor({ timeout: 5000 });
+      await page.fill('[data-testid="train-trees"]', '5');
+      await page.fill('[data-testid="train-interval"]', '');
+      await page.getByTestId('train-start').click();
+    }
+    const el = page.getByTestId(id).filter({ hasText: pattern });
+    await el.waitFor({ timeout: 20000 });
+  }
+  // Still working: a preset predicts, the default model is active.
+  await page.locator('button.preset[data-class="tcp-syn"]').click();
+  assert.equal(await page.getByTestId('predicted-class').innerText(), 'tcp-syn');
+  await page.close();
+});
+
+test('timestamps give the polling interval and the capture sessions', async () => {
+  // Two captures per class an hour apart; cumulative counters polled every 15 s.
+  let t = 0, a = 0, b = 0, rows = ['time,tcpInSegs,udpInDatagrams,class'];
+  for (const cls of ['normal', 'syn', 'normal', 'syn', 'udp', 'udp']) {
+    t += 3600;
+    for (let i = 0; i < 30; i++) {
+      t += 15;
+      const noise = (i * 37) % 11;
+      a += 15 * (cls === 'syn' ? 900 + noise : 10 + noise);
+      b += 15 * (cls === 'udp' ? 900 + noise : 10 + noise);
+      rows.push(`${t},${a},${b},${cls}`);
+    }
+  }
+  const { page } = await openPage(app);
+  await page.getByTestId('train-file').setInputFiles({ name: 'timed.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await page.getByTestId('preview').waitFor();
+  await page.getByTestId('train-time').selectOption('time');
+  await page.getByTestId('train-features').selectOption('rates');
+  await page.fill('[data-testid="train-trees"]', '10');
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-result').waitFor({ timeout: 60000 });
+  assert.match(await page.getByTestId('train-result').innerText(), /on 174 rows: 10 trees over 2 features \(rates\)/);
+  assert.match(await page.getByTestId('train-by-session').innerText(), /Whole capture sessions held out \(6 sessions, grouped k-fold\): accuracy/);
+  await page.close();
+});
+
+test('a 50 MB file of 500,000 rows is read with progress and previewed', async () => {
+  const file = path.join(os.tmpdir(), `mibwatch-big-${process.pid}.csv`);
+  const header = lines34().join(',') + ',class\n';
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, header);
+  const row = (i) => Array.from({ length: 34 }, (_, j) => ((i * 7919 + j * 104729) % 1000003) + 0.25).join(',') + (i % 2 ? ',a\n' : ',b\n');
+  let chunk = '';
+  for (let i = 0; i < 500000; i++) {
+    chunk += row(i);
+    if (chunk.length > 1 << 20) { fs.writeSync(fd, chunk); chunk = ''; }
+  }
+  fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+  const size = fs.statSync(file).size;
+  assert.ok(size > 50e6, `${size} bytes`);
+  const { page } = await openPage(app);
+  await page.evaluate(() => {
+    window.__sawProgress = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="read-progress"]')) window.__sawProgress = true;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByTestId('train-file').setInputFiles(file);
+  await page.getByTestId('preview-summary').waitFor({ timeout: 120000 });
+  assert.equal(await page.getByTestId('preview-summary').innerText(), '500000 rows × 35 columns, delimiter ","');
+  assert.ok(await page.evaluate(() => window.__sawProgress), 'read progress shown');
+  fs.unlinkSync(file);
+  await page.close();
+});
+
+function lines34() {
+  return fs.readFileSync(DATA, 'utf8').split(/\r?\n/)[0].split(',').slice(0, 34);
+}

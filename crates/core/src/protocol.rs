@@ -26,6 +26,8 @@ pub struct TrainRequest {
     pub binary: bool,
     /// Optional time-blocked k-fold cross-validation.
     pub cv_folds: Option<usize>,
+    /// A numeric timestamp column (seconds): time between polls and session gaps.
+    pub time_column: Option<String>,
 }
 
 impl TrainRequest {
@@ -38,6 +40,7 @@ impl TrainRequest {
             source: self.file_name.clone(),
             normal_label: self.normal_label.clone(),
             binary: self.binary,
+            time_column: self.time_column.clone(),
             ..TrainOptions::default()
         }
     }
@@ -118,6 +121,7 @@ mod tests {
             normal_label: Some("benign".into()),
             binary: true,
             cv_folds: Some(5),
+            time_column: None,
         });
         assert_eq!(ToWorker::from_json(&req.to_json()).unwrap(), req);
         for m in [
