@@ -422,18 +422,10 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     "Labelled CSV file"
                     <input type="file" accept=".csv,text/csv" data-testid="train-file" on:change=on_file/>
                 </label>
-                <label>
-                    "Trees"
-                    <input type="text" inputmode="numeric" data-testid="train-trees"
-                        prop:value=move || trees.get() on:input=move |ev| trees.set(event_target_value(&ev))/>
-                    <small>"More trees: steadier votes, slower training (1–1000)."</small>
-                </label>
-                <label>
-                    "Polling interval (s)"
-                    <input type="text" inputmode="decimal" data-testid="train-interval"
-                        prop:value=move || counters.get() on:input=move |ev| counters.set(event_target_value(&ev))/>
-                    <small>"Cumulative counters are turned into per-second rates; leave empty if the file already holds rates."</small>
-                </label>
+                <Setting label="Trees" testid="train-trees" value=trees inputmode="numeric"
+                    hint="More trees: steadier votes, slower training (1–1000)."/>
+                <Setting label="Polling interval (s)" testid="train-interval" value=counters inputmode="decimal"
+                    hint="Cumulative counters are turned into per-second rates; leave empty if the file already holds rates."/>
                 <label>
                     "Features"
                     <select data-testid="train-features" on:change=move |ev| {
@@ -447,42 +439,18 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     </select>
                     <small>"Interface/IP mix suits a router's counters; rates+mix also reads a host's TCP/UDP/ICMP."</small>
                 </label>
-                <label>
-                    "Max depth"
-                    <input type="text" inputmode="numeric" data-testid="train-depth" placeholder="unlimited"
-                        prop:value=move || max_depth.get() on:input=move |ev| max_depth.set(event_target_value(&ev))/>
-                    <small>"Deepest split a tree may make; empty grows until leaves are pure."</small>
-                </label>
-                <label>
-                    "Min samples per leaf"
-                    <input type="text" inputmode="numeric" data-testid="train-leaf"
-                        prop:value=move || min_leaf.get() on:input=move |ev| min_leaf.set(event_target_value(&ev))/>
-                    <small>"Larger values smooth the trees against noise."</small>
-                </label>
-                <label>
-                    "Features per split"
-                    <input type="text" inputmode="numeric" data-testid="train-mtry" placeholder="√ features"
-                        prop:value=move || mtry.get() on:input=move |ev| mtry.set(event_target_value(&ev))/>
-                    <small>"Candidates drawn at each split; empty = square root of the feature count."</small>
-                </label>
-                <label>
-                    "Test fraction"
-                    <input type="text" inputmode="decimal" data-testid="train-test-fraction"
-                        prop:value=move || test_fraction.get() on:input=move |ev| test_fraction.set(event_target_value(&ev))/>
-                    <small>"Share of each capture held out for evaluation (the last part in time)."</small>
-                </label>
-                <label>
-                    "Cross-validation folds"
-                    <input type="text" inputmode="numeric" data-testid="train-cv-folds" placeholder="off"
-                        prop:value=move || cv_folds.get() on:input=move |ev| cv_folds.set(event_target_value(&ev))/>
-                    <small>"Optional k (2–10): each capture is cut into k time blocks, each tested once; trains k more forests."</small>
-                </label>
-                <label>
-                    "Seed"
-                    <input type="text" inputmode="numeric" data-testid="train-seed"
-                        prop:value=move || seed.get() on:input=move |ev| seed.set(event_target_value(&ev))/>
-                    <small>"Same file, settings and seed: the same model."</small>
-                </label>
+                <Setting label="Max depth" testid="train-depth" value=max_depth inputmode="numeric" placeholder="unlimited"
+                    hint="Deepest split a tree may make; empty grows until leaves are pure."/>
+                <Setting label="Min samples per leaf" testid="train-leaf" value=min_leaf inputmode="numeric"
+                    hint="Larger values smooth the trees against noise."/>
+                <Setting label="Features per split" testid="train-mtry" value=mtry inputmode="numeric" placeholder="√ features"
+                    hint="Candidates drawn at each split; empty = square root of the feature count."/>
+                <Setting label="Test fraction" testid="train-test-fraction" value=test_fraction inputmode="decimal"
+                    hint="Share of each capture held out for evaluation (the last part in time)."/>
+                <Setting label="Cross-validation folds" testid="train-cv-folds" value=cv_folds inputmode="numeric" placeholder="off"
+                    hint="Optional k (2–10): each capture is cut into k time blocks, each tested once; trains k more forests."/>
+                <Setting label="Seed" testid="train-seed" value=seed inputmode="numeric"
+                    hint="Same file, settings and seed: the same model."/>
             </div>
             <div class="train-actions">
                 <button type="button" data-testid="train-start" disabled=busy on:click=start>"Train"</button>
@@ -727,5 +695,25 @@ fn FilePreview(
                 </div>
             </details>
         </div>
+    }
+}
+
+/// One text setting of the training form: label, field and a one-line hint.
+#[component]
+fn Setting(
+    label: &'static str,
+    testid: &'static str,
+    value: RwSignal<String>,
+    hint: &'static str,
+    #[prop(default = "numeric")] inputmode: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input type="text" inputmode=inputmode data-testid=testid placeholder=placeholder
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            <small>{hint}</small>
+        </label>
     }
 }

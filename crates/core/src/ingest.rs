@@ -399,24 +399,7 @@ pub struct Preview {
 /// (empty, UTF-16, too large, too many columns, not UTF-8 in the header).
 pub fn preview(bytes: &[u8], file_name: &str, head_rows: usize) -> Result<Preview, IngestError> {
     let file = file_name.to_string();
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(IngestError::Utf16 { file });
-    }
-    if bytes.len() > limits::MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge {
-            file,
-            bytes: bytes.len(),
-        });
-    }
-    let bytes = strip_bom(bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(IngestError::Empty { file });
-    }
-    let delimiter = detect_delimiter(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(bytes);
+    let (_, delimiter, mut reader) = open(bytes, &file)?;
     let header = reader.byte_headers().map_err(|e| IngestError::Csv {
         file: file.clone(),
         row: 1,
@@ -553,9 +536,13 @@ enum CellError {
     NotFinite,
 }
 
-/// Read CSV bytes into a [`Table`].
-pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError> {
-    let file = opts.file_name.clone();
+/// The checks every CSV read starts with (encoding, size, emptiness), then a
+/// reader with the detected delimiter over the bytes without their BOM.
+fn open<'a>(
+    bytes: &'a [u8],
+    file: &str,
+) -> Result<(&'a [u8], u8, csv::Reader<&'a [u8]>), IngestError> {
+    let file = file.to_string();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(IngestError::Utf16 { file });
     }
@@ -570,11 +557,18 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
         return Err(IngestError::Empty { file });
     }
     let delimiter = detect_delimiter(bytes);
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
         .flexible(true)
         .from_reader(bytes);
+    Ok((bytes, delimiter, reader))
+}
+
+/// Read CSV bytes into a [`Table`].
+pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError> {
+    let file = opts.file_name.clone();
+    let (bytes, delimiter, mut reader) = open(bytes, &file)?;
 
     let header = reader.byte_headers().map_err(|e| IngestError::Csv {
         file: file.clone(),
