@@ -536,12 +536,12 @@ enum CellError {
     NotFinite,
 }
 
+/// The bytes without their BOM, the detected delimiter, and a reader.
+type Opened<'a> = (&'a [u8], u8, csv::Reader<&'a [u8]>);
+
 /// The checks every CSV read starts with (encoding, size, emptiness), then a
 /// reader with the detected delimiter over the bytes without their BOM.
-fn open<'a>(
-    bytes: &'a [u8],
-    file: &str,
-) -> Result<(&'a [u8], u8, csv::Reader<&'a [u8]>), IngestError> {
+fn open<'a>(bytes: &'a [u8], file: &str) -> Result<Opened<'a>, IngestError> {
     let file = file.to_string();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(IngestError::Utf16 { file });
