@@ -483,9 +483,10 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                 <p>{format!("Trained in {} on {} rows: {} trees over {} features ({}).",
                                     seconds(elapsed_ms), r.rows, m.forest.trees.len(), m.features.len(), m.feature_set.name())}</p>
                                 <p data-testid="train-time-ordered">{format!(
-                                    "Time-ordered held-out: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (always-attack baseline {}).",
+                                    "Time-ordered held-out: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (always-attack baseline {}; 50% balanced), detection {}, false alarms {}.",
                                     pct(r.time_ordered.accuracy), r.time_ordered.macro_f1,
-                                    pct(r.time_ordered.binary.balanced_accuracy), pct(r.time_ordered.binary.always_attack_accuracy))}</p>
+                                    pct(r.time_ordered.binary.balanced_accuracy), pct(r.time_ordered.binary.always_attack_accuracy),
+                                    pct(r.time_ordered.binary.detection_rate), pct(r.time_ordered.binary.false_alarm_rate))}</p>
                                 {r.by_session.as_ref().map(|e| view! {
                                     <p data-testid="train-by-session">{format!(
                                         "Whole capture sessions held out ({} sessions, grouped k-fold): accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {}.",

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use mibwatch_core::metrics::Evaluation;
 use mibwatch_core::model::Model;
 
 use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
@@ -43,41 +44,31 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                         <th scope="col">"Macro F1"</th>
                         <th scope="col">"Normal vs attack"</th>
                         <th scope="col">"Balanced"</th>
+                        <th scope="col">"Detection"</th>
+                        <th scope="col">"False alarms"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    <tr data-testid="time-ordered-row">
-                        <th scope="row">"Time-ordered (last 30% of each capture)"</th>
-                        <td data-testid="time-ordered-accuracy">
-                            {move || pct(m().report.time_ordered.accuracy)}
-                        </td>
-                        <td>{move || format!("{:.2}", m().report.time_ordered.macro_f1)}</td>
-                        <td>{move || pct(m().report.time_ordered.binary.accuracy)}</td>
-                        <td>{move || pct(m().report.time_ordered.binary.balanced_accuracy)}</td>
-                    </tr>
-                    {move || m().report.by_session.clone().map(|e| view! {
-                        <tr data-testid="by-session-row">
-                            <th scope="row">"Whole capture sessions held out"</th>
-                            <td>{pct(e.accuracy)}</td>
-                            <td>{format!("{:.2}", e.macro_f1)}</td>
-                            <td>{pct(e.binary.accuracy)}</td>
-                            <td>{pct(e.binary.balanced_accuracy)}</td>
-                        </tr>
-                    })}
-                    <tr class="baseline">
-                        <th scope="row">"Trivial baseline"</th>
-                        <td>{move || pct(m().report.time_ordered.majority_accuracy)}</td>
-                        <td>"–"</td>
-                        <td>{move || pct(m().report.time_ordered.binary.always_attack_accuracy)}</td>
-                        <td>"50.0%"</td>
-                    </tr>
-                    <tr class="leaky">
-                        <th scope="row">"Random split (leaks the capture session)"</th>
-                        <td>{move || pct(m().report.random.accuracy)}</td>
-                        <td>{move || format!("{:.2}", m().report.random.macro_f1)}</td>
-                        <td>{move || pct(m().report.random.binary.accuracy)}</td>
-                        <td>{move || pct(m().report.random.binary.balanced_accuracy)}</td>
-                    </tr>
+                    {move || {
+                        let r = m().report.clone();
+                        let t = &r.time_ordered;
+                        view! {
+                            <EvalRow name="Time-ordered (last 30% of each capture)" class="" testid="time-ordered-row" eval=t.clone()/>
+                            {r.by_session.clone().map(|e| view! {
+                                <EvalRow name="Whole capture sessions held out" class="" testid="by-session-row" eval=e/>
+                            })}
+                            <tr class="baseline">
+                                <th scope="row">"Trivial baseline (majority class / always attack)"</th>
+                                <td>{pct(t.majority_accuracy)}</td>
+                                <td>"–"</td>
+                                <td>{pct(t.binary.always_attack_accuracy)}</td>
+                                <td>"50.0%"</td>
+                                <td>"100.0%"</td>
+                                <td>"100.0%"</td>
+                            </tr>
+                            <EvalRow name="Random split (leaks the capture session)" class="leaky" testid="random-row" eval=r.random.clone()/>
+                        }
+                    }}
                 </tbody>
             </table>
             {move || m().report.session_caveat().map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
@@ -104,5 +95,27 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 "retrain on your own data for them."
             </p>
         </section>
+    }
+}
+
+/// One held-out evaluation as a table row, binary figures included.
+#[component]
+fn EvalRow(
+    name: &'static str,
+    class: &'static str,
+    testid: &'static str,
+    eval: Evaluation,
+) -> impl IntoView {
+    let b = &eval.binary;
+    view! {
+        <tr class=class data-testid=testid>
+            <th scope="row">{name}</th>
+            <td data-testid=format!("{testid}-accuracy")>{pct(eval.accuracy)}</td>
+            <td>{format!("{:.2}", eval.macro_f1)}</td>
+            <td>{pct(b.accuracy)}</td>
+            <td>{pct(b.balanced_accuracy)}</td>
+            <td>{pct(b.detection_rate)}</td>
+            <td>{pct(b.false_alarm_rate)}</td>
+        </tr>
     }
 }

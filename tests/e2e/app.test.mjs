@@ -22,9 +22,14 @@ test('page loads the embedded model with no console errors', async () => {
   for (const c of CLASSES) assert.ok(classes.includes(c), `class ${c} in "${classes}"`);
   const source = await page.getByTestId('model-source').innerText();
   assert.match(source, /transit router/);
-  const acc = await page.getByTestId('time-ordered-accuracy').innerText();
+  const acc = await page.getByTestId('time-ordered-row-accuracy').innerText();
   const v = Number(acc.replace('%', ''));
   assert.ok(v > 40 && v < 85, `time-ordered accuracy shown as ${acc}`);
+  // Binary figures beside their trivial baseline.
+  const row = await page.getByTestId('time-ordered-row').locator('td').allInnerTexts();
+  assert.equal(row.length, 6);
+  const baseline = await page.locator('tr.baseline td').allInnerTexts();
+  assert.deepEqual(baseline.slice(3), ['50.0%', '100.0%', '100.0%']);
   assert.equal(await page.locator('input[id^="in-"]').count(), 34);
   assert.ok(await page.locator('#error-banner').isHidden());
   fs.mkdirSync(artifacts, { recursive: true });
