@@ -3,6 +3,7 @@
 
 mod app;
 mod browser;
+mod jobs;
 mod models;
 mod panic;
 mod predict;

@@ -4,6 +4,9 @@
 
 use std::sync::Arc;
 
+use crate::browser;
+use crate::jobs::Job;
+use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
 use leptos::prelude::*;
 use mibwatch_core::baselines::LearnerScore;
 use mibwatch_core::features::FeatureSet;
@@ -11,15 +14,6 @@ use mibwatch_core::forest::ForestParams;
 use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, CvSummary, Model};
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
-
-use crate::browser;
-use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
-
-/// Where the worker's loader is served (trunk `data-loader-shim`).
-const WORKER_URL: &str = "./mibwatch-worker_loader.js";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -44,12 +38,6 @@ enum Status {
     },
     Failed(String),
     Cancelled,
-}
-
-/// The running worker and its message handler (kept alive together).
-struct Running {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
 /// Bytes read per step, so that a large file shows its progress.
@@ -147,7 +135,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let binary = RwSignal::new(false);
     let time_col = RwSignal::new(None::<String>);
     let status = RwSignal::new(Status::Idle);
-    let running = StoredValue::new_local(None::<Running>);
+    let running = StoredValue::new_local(None::<Job>);
     let trees = RwSignal::new("100".to_string());
     let counters = RwSignal::new("15".to_string());
     let feature_set = RwSignal::new(FeatureSet::IfIpMix);
@@ -160,8 +148,8 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
 
     let stop = move || {
         running.update_value(|r| {
-            if let Some(r) = r.take() {
-                r.worker.terminate();
+            if let Some(job) = r.take() {
+                job.stop();
             }
         })
     };
@@ -310,79 +298,43 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             time_column,
         });
         stop();
-        let worker = match Worker::new(WORKER_URL) {
-            Ok(w) => w,
-            Err(_) => {
-                status.set(Status::Failed(
-                    "The browser could not start a Web Worker.".into(),
-                ));
-                return;
-            }
-        };
         status.set(Status::Starting);
-        let handle = worker.clone();
-        let bytes = Arc::new(bytes);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let arr: js_sys::Array = ev.data().dyn_into().unwrap_or_default();
-            let msg = arr
-                .get(0)
-                .as_string()
-                .ok_or_else(|| "empty message".to_string())
-                .and_then(|s| FromWorker::from_json(&s));
-            match msg {
-                Ok(FromWorker::Ready) => {
-                    let out = js_sys::Array::new();
-                    out.push(&JsValue::from_str(&request.to_json()));
-                    out.push(&js_sys::Uint8Array::from(bytes.as_slice()));
-                    let _ = handle.post_message(&out);
-                }
-                Ok(FromWorker::Progress {
-                    phase,
-                    done,
-                    total,
-                    elapsed_ms,
-                }) => status.set(Status::Training {
-                    phase,
-                    done,
-                    total,
-                    elapsed_ms,
-                }),
-                Ok(FromWorker::Done {
-                    elapsed_ms,
-                    baselines,
-                    cv,
-                }) => {
-                    let bytes = arr
-                        .get(1)
-                        .dyn_into::<js_sys::Uint8Array>()
-                        .map(|a| a.to_vec())
-                        .unwrap_or_default();
-                    status.set(match model::decode(&bytes) {
-                        Ok(m) => Status::Done {
-                            model: Arc::new(m),
-                            bytes: Arc::new(bytes),
-                            elapsed_ms,
-                            baselines,
-                            cv,
-                        },
-                        Err(e) => {
-                            Status::Failed(format!("The trained model could not be read: {e}"))
-                        }
-                    });
-                    handle.terminate();
-                }
-                Ok(FromWorker::Failed { error }) => {
-                    status.set(Status::Failed(error));
-                    handle.terminate();
-                }
-                Err(e) => status.set(Status::Failed(e)),
+        let job = Job::start(request, vec![bytes], move |msg, bytes| match msg {
+            Ok(FromWorker::Progress {
+                phase,
+                done,
+                total,
+                elapsed_ms,
+            }) => status.set(Status::Training {
+                phase,
+                done,
+                total,
+                elapsed_ms,
+            }),
+            Ok(FromWorker::Done {
+                elapsed_ms,
+                baselines,
+                cv,
+            }) => {
+                let bytes = bytes.unwrap_or_default();
+                status.set(match model::decode(&bytes) {
+                    Ok(m) => Status::Done {
+                        model: Arc::new(m),
+                        bytes: Arc::new(bytes),
+                        elapsed_ms,
+                        baselines,
+                        cv,
+                    },
+                    Err(e) => Status::Failed(format!("The trained model could not be read: {e}")),
+                });
             }
+            Ok(FromWorker::Failed { error }) | Err(error) => status.set(Status::Failed(error)),
+            Ok(_) => {}
         });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        running.set_value(Some(Running {
-            worker,
-            _on_message: on_message,
-        }));
+        match job {
+            Ok(job) => running.set_value(Some(job)),
+            Err(e) => status.set(Status::Failed(e)),
+        }
     };
 
     let cancel = move |_| {

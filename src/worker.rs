@@ -6,7 +6,10 @@ use mibwatch_core::baselines::{LearnerScore, quick_baselines};
 use mibwatch_core::forest::Control;
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model::{self, CvSummary, Phase};
-use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest, total_trees};
+use mibwatch_core::protocol::{
+    FromWorker, ScoreRequest, ScoreSummary, ToWorker, TrainRequest, total_trees,
+};
+use mibwatch_core::score::{score_with_progress, scored_csv};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -101,6 +104,31 @@ fn train(
     Ok((model::encode(&m).map_err(|e| e.to_string())?, baselines, cv))
 }
 
+/// Score a CSV with a model: the summary for the page and the scored CSV.
+fn score(
+    scope: &DedicatedWorkerGlobalScope,
+    req: ScoreRequest,
+    csv: &[u8],
+    model_bytes: &[u8],
+) -> Result<(ScoreSummary, String), String> {
+    let start = js_sys::Date::now();
+    let m = model::decode(model_bytes).map_err(|e| e.to_string())?;
+    let opts = IngestOptions {
+        file_name: req.file_name.clone(),
+        label_column: req.label_column.clone(),
+        require_label: false,
+        columns: None,
+    };
+    let table = ingest::read_csv(csv, &opts).map_err(|e| e.to_string())?;
+    let scored = score_with_progress(&m, &table, &req.options, &mut |done, total| {
+        post(scope, &FromWorker::Scoring { done, total }, None)
+    })
+    .map_err(|e| e.to_string())?;
+    let ms = js_sys::Date::now() - start;
+    let text = scored_csv(&m, &scored, &req.label_column, req.options.escape_formulas);
+    Ok((ScoreSummary::of(&m, &scored, ms), text))
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let start = js_sys::Date::now();
     let arr: js_sys::Array = data.dyn_into().unwrap_or_default();
@@ -114,7 +142,27 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         .dyn_into::<js_sys::Uint8Array>()
         .map(|a| a.to_vec())
         .unwrap_or_default();
-    let result = request.and_then(|ToWorker::Train(req)| train(scope, req, bytes));
+    let request = match request {
+        Ok(ToWorker::Score(req)) => {
+            let model = arr
+                .get(2)
+                .dyn_into::<js_sys::Uint8Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default();
+            match score(scope, req, &bytes, &model) {
+                Ok((summary, csv)) => post(
+                    scope,
+                    &FromWorker::Scored(Box::new(summary)),
+                    Some(csv.as_bytes()),
+                ),
+                Err(error) => post(scope, &FromWorker::Failed { error }, None),
+            }
+            return;
+        }
+        Ok(ToWorker::Train(req)) => Ok(req),
+        Err(e) => Err(e),
+    };
+    let result = request.and_then(|req| train(scope, req, bytes));
     match result {
         Ok((model, baselines, cv)) => post(
             scope,

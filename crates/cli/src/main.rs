@@ -9,7 +9,7 @@
 //!                  (feature sets × learners, random / time-ordered / by-session)
 //!   mibwatch info MODEL
 //!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
-//!                  [--label NAME] [--no-escape]
+//!                  [--label NAME] [--no-escape] [--fill median|NUMBER]
 //!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>)
 //!
 //! `mibwatch train` with no options rebuilds the embedded default model
@@ -24,7 +24,7 @@ use mibwatch_core::forest::{Control, ForestParams};
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::metrics::{self, Evaluation};
 use mibwatch_core::model::{self, Model, Phase, TrainOptions};
-use mibwatch_core::score::{Counters, ScoreOptions};
+use mibwatch_core::score::{Counters, Fill, ScoreOptions};
 use mibwatch_core::split;
 
 const DEFAULT_DATA: &str = "data/snmp-mib/all_data.csv";
@@ -243,15 +243,23 @@ fn score(args: &[String]) -> Result<(), String> {
     };
     let escape = !o.flag("--no-escape");
     let start = Instant::now();
-    let scored = mibwatch_core::score::score(
-        &m,
-        &t,
-        &ScoreOptions {
-            counters,
-            escape_formulas: escape,
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let scored =
+        mibwatch_core::score::score(
+            &m,
+            &t,
+            &ScoreOptions {
+                counters,
+                escape_formulas: escape,
+                fill: match o.value("--fill")? {
+                    None => Fill::Refuse,
+                    Some("median") => Fill::Median,
+                    Some(v) => Fill::Constant(v.parse().map_err(|_| {
+                        format!("--fill: \"{v}\" is neither \"median\" nor a number")
+                    })?),
+                },
+            },
+        )
+        .map_err(|e| e.to_string())?;
     let secs = start.elapsed().as_secs_f64();
     let text = mibwatch_core::score::scored_csv(&m, &scored, label, escape);
     match o.value("--out")? {

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::baselines::LearnerScore;
 use crate::features::FeatureSet;
 use crate::forest::ForestParams;
-use crate::model::{CvSummary, TrainOptions};
+use crate::model::{CvSummary, Model, TrainOptions};
+use crate::score::{ScoreOptions, Scored};
 
 /// What to train, as chosen on the retraining screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,11 +47,110 @@ impl TrainRequest {
     }
 }
 
+/// What to score, as chosen on the batch screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRequest {
+    pub file_name: String,
+    pub label_column: String,
+    pub options: ScoreOptions,
+}
+
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// Train on the CSV bytes sent beside this message.
     Train(TrainRequest),
+    /// Score the CSV bytes sent beside this message with the model file's
+    /// bytes sent after them.
+    Score(ScoreRequest),
+}
+
+/// Points in a scored file's timeline (the most anomalous row of each bucket).
+pub const TIMELINE_POINTS: usize = 800;
+/// Rows listed in the results table.
+pub const LISTED_ROWS: usize = 1000;
+
+/// One listed row of a scored file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListedRow {
+    /// Spreadsheet row of the (later) poll in the file.
+    pub row: usize,
+    pub class: usize,
+    pub p_anomalous: f64,
+    pub unfamiliar: bool,
+    /// Top features behind the prediction: name and Δ probability.
+    pub reasons: Vec<(String, f64)>,
+}
+
+/// The page's view of a scored file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreSummary {
+    pub rows: usize,
+    pub classes: Vec<String>,
+    pub counts: Vec<usize>,
+    pub unfamiliar: usize,
+    pub wraps: Option<usize>,
+    pub resets: Option<usize>,
+    pub evaluation: Option<crate::metrics::Evaluation>,
+    pub score_ms: f64,
+    /// (first row index of the bucket, highest p_anomalous in it).
+    pub timeline: Vec<(usize, f64)>,
+    pub listed: Vec<ListedRow>,
+}
+
+impl ScoreSummary {
+    pub fn of(model: &Model, scored: &Scored, score_ms: f64) -> Self {
+        let n = scored.rows.len();
+        let bucket = n.div_ceil(TIMELINE_POINTS).max(1);
+        let timeline = scored
+            .rows
+            .chunks(bucket)
+            .enumerate()
+            .map(|(b, c)| {
+                let max = c.iter().map(|r| r.p_anomalous).fold(0.0, f64::max);
+                (b * bucket, max)
+            })
+            .collect();
+        let inputs = model.input_rows(&scored.table).unwrap_or_default();
+        let n_in = model.inputs.len().max(1);
+        let listed = scored
+            .rows
+            .iter()
+            .take(LISTED_ROWS)
+            .enumerate()
+            .map(|(i, r)| {
+                let reasons = inputs
+                    .get(i * n_in..(i + 1) * n_in)
+                    .map(|row| {
+                        crate::explain::contributions(model, &model.derive(row))
+                            .into_iter()
+                            .take(3)
+                            .map(|c| (model.features[c.feature].clone(), c.delta))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ListedRow {
+                    row: scored.table.row_numbers.get(i).copied().unwrap_or(0),
+                    class: r.class,
+                    p_anomalous: r.p_anomalous,
+                    unfamiliar: r.unfamiliar,
+                    reasons,
+                }
+            })
+            .collect();
+        ScoreSummary {
+            rows: n,
+            classes: model.classes.clone(),
+            counts: scored.counts.clone(),
+            unfamiliar: scored.unfamiliar,
+            wraps: scored.rates.as_ref().map(|r| r.wraps),
+            resets: scored.rates.as_ref().map(|r| r.resets),
+            evaluation: scored.evaluation.clone(),
+            score_ms,
+            timeline,
+            listed,
+        }
+    }
 }
 
 /// Worker → page.
@@ -72,6 +172,13 @@ pub enum FromWorker {
         baselines: Vec<LearnerScore>,
         cv: Option<CvSummary>,
     },
+    /// Rows scored so far.
+    Scoring {
+        done: usize,
+        total: usize,
+    },
+    /// The scored CSV's bytes travel beside this message.
+    Scored(Box<ScoreSummary>),
     Failed {
         error: String,
     },
@@ -94,6 +201,40 @@ impl FromWorker {
 
     pub fn from_json(s: &str) -> Result<Self, String> {
         serde_json::from_str(s).map_err(|e| format!("bad message from the worker: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, read_csv};
+
+    #[test]
+    fn summary_buckets_the_timeline_and_lists_rows_with_reasons() {
+        let m = crate::model::decode(include_bytes!("../../../models/default.mwm")).unwrap();
+        let t = read_csv(
+            include_bytes!("../../../data/snmp-mib/all_data.csv"),
+            &IngestOptions::labelled("all_data.csv"),
+        )
+        .unwrap();
+        let opts = ScoreOptions {
+            counters: crate::score::Counters::Interval(15.0),
+            ..ScoreOptions::default()
+        };
+        let scored = crate::score::score(&m, &t, &opts).unwrap();
+        let s = ScoreSummary::of(&m, &scored, 1.0);
+        assert_eq!(s.rows, scored.rows.len());
+        assert!(s.timeline.len() <= TIMELINE_POINTS && s.timeline.len() > TIMELINE_POINTS / 2);
+        assert_eq!(s.listed.len(), LISTED_ROWS);
+        assert!(s.listed.iter().all(|r| r.reasons.len() <= 3));
+        assert!(s.listed.iter().any(|r| !r.reasons.is_empty()));
+        assert_eq!(s.counts.iter().sum::<usize>(), s.rows);
+        assert!(s.evaluation.is_some());
+        let json = FromWorker::Scored(Box::new(s.clone())).to_json();
+        assert_eq!(
+            FromWorker::from_json(&json).unwrap(),
+            FromWorker::Scored(Box::new(s))
+        );
     }
 }
 
@@ -147,7 +288,15 @@ mod tests {
             assert_eq!(FromWorker::from_json(&m.to_json()).unwrap(), m);
         }
         assert!(ToWorker::from_json("{").is_err());
-        let ToWorker::Train(r) = req;
+        let score = ToWorker::Score(ScoreRequest {
+            file_name: "s.csv".into(),
+            label_column: "class".into(),
+            options: ScoreOptions::default(),
+        });
+        assert_eq!(ToWorker::from_json(&score.to_json()).unwrap(), score);
+        let ToWorker::Train(r) = req else {
+            unreachable!("built as Train above")
+        };
         let o = r.options();
         assert_eq!(o.feature_set, FeatureSet::IfIpMix);
         assert_eq!(o.counters_interval, Some(15.0));

@@ -6,13 +6,15 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::ingest::{Table, csv_cell, write_csv};
 use crate::metrics::{self, Evaluation};
 use crate::model::{MissingInputs, Model};
 use crate::rates::{self, Interval, RateReport, RatesError};
 
 /// How the file's values relate to the model's inputs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Counters {
     /// Values are already per-second rates (gauges as polled).
     Rates,
@@ -22,11 +24,22 @@ pub enum Counters {
     TimeColumn(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// What to use for a model input the file does not have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Fill {
+    /// Refuse the file, naming the missing columns.
+    Refuse,
+    /// The input's training median.
+    Median,
+    Constant(f64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreOptions {
     pub counters: Counters,
     /// Prefix text cells a spreadsheet would run as formulas with `'`.
     pub escape_formulas: bool,
+    pub fill: Fill,
 }
 
 impl Default for ScoreOptions {
@@ -34,6 +47,7 @@ impl Default for ScoreOptions {
         ScoreOptions {
             counters: Counters::Rates,
             escape_formulas: true,
+            fill: Fill::Refuse,
         }
     }
 }
@@ -89,6 +103,19 @@ fn whole(t: &Table) -> Vec<std::ops::Range<usize>> {
 
 /// Score every row of `table`.
 pub fn score(model: &Model, table: &Table, opts: &ScoreOptions) -> Result<Scored, ScoreError> {
+    score_with_progress(model, table, opts, &mut |_, _| {})
+}
+
+/// Rows scored between two progress reports.
+pub const PROGRESS_EVERY: usize = 20_000;
+
+/// [`score`], calling `progress(done, total)` every [`PROGRESS_EVERY`] rows.
+pub fn score_with_progress(
+    model: &Model,
+    table: &Table,
+    opts: &ScoreOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Scored, ScoreError> {
     let (table, rates) = match &opts.counters {
         Counters::Rates => (table.clone(), None),
         Counters::Interval(secs) => {
@@ -122,13 +149,19 @@ pub fn score(model: &Model, table: &Table, opts: &ScoreOptions) -> Result<Scored
             (out, Some(r))
         }
     };
+    let table = fill_missing(model, table, &opts.fill);
     let inputs = model.input_rows(&table).map_err(ScoreError::Missing)?;
     let n_in = model.inputs.len();
+    let total = inputs.len() / n_in.max(1);
     let mut counts = vec![0; model.classes.len()];
     let mut unfamiliar = 0;
     let rows: Vec<ScoredRow> = inputs
         .chunks_exact(n_in)
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
+            if i % PROGRESS_EVERY == 0 {
+                progress(i, total);
+            }
             let p = model.predict(r);
             counts[p.class] += 1;
             unfamiliar += p.guard.unfamiliar as usize;
@@ -158,6 +191,53 @@ pub fn score(model: &Model, table: &Table, opts: &ScoreOptions) -> Result<Scored
         rates,
         evaluation,
     })
+}
+
+/// Add the model inputs the table lacks, as `fill` says (no change for
+/// [`Fill::Refuse`]: scoring then names the missing columns).
+fn fill_missing(model: &Model, table: Table, fill: &Fill) -> Table {
+    let missing: Vec<usize> = (0..model.inputs.len())
+        .filter(|&i| table.column_index(&model.inputs[i]).is_none())
+        .collect();
+    if missing.is_empty() || *fill == Fill::Refuse {
+        return table;
+    }
+    let w = table.n_cols();
+    let extra: Vec<f64> = missing
+        .iter()
+        .map(|&i| match fill {
+            Fill::Median => model.input_stats[i].median,
+            Fill::Constant(c) => *c,
+            Fill::Refuse => 0.0,
+        })
+        .collect();
+    let mut values = Vec::with_capacity(table.n_rows() * (w + extra.len()));
+    for r in 0..table.n_rows() {
+        values.extend_from_slice(table.row(r));
+        values.extend_from_slice(&extra);
+    }
+    let mut columns = table.columns.clone();
+    columns.extend(missing.iter().map(|&i| model.inputs[i].clone()));
+    Table {
+        columns,
+        values,
+        ..table
+    }
+}
+
+/// The inputs of `model` that `columns` lacks (matched like [`Model::input_rows`]).
+pub fn missing_inputs(model: &Model, columns: &[String]) -> Vec<String> {
+    model
+        .inputs
+        .iter()
+        .filter(|i| {
+            let canon = crate::schema::canonical_name(i);
+            !columns
+                .iter()
+                .any(|c| crate::schema::canonical_name(c).eq_ignore_ascii_case(&canon))
+        })
+        .cloned()
+        .collect()
 }
 
 /// The scored file: the scored rows' columns (and label), then
@@ -274,6 +354,63 @@ mod tests {
         assert!(row.contains(",'=cmd|' /C calc'!A0,"), "{row}");
         assert!(row.contains(&format!(",{},", m.classes[2])), "{row}");
         assert!(lines.next().is_none());
+    }
+
+    #[test]
+    fn missing_inputs_are_refused_or_filled() {
+        let m = default_model();
+        let t = read_csv(
+            b"ifInOctets11,ifOutOctets11\n1000,2000\n",
+            &IngestOptions {
+                require_label: false,
+                ..IngestOptions::labelled("few.csv")
+            },
+        )
+        .unwrap();
+        assert_eq!(missing_inputs(&m, &t.columns).len(), 32);
+        let e = score(&m, &t, &ScoreOptions::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("the model needs 32 column(s)"),
+            "{e}"
+        );
+        let s = score(
+            &m,
+            &t,
+            &ScoreOptions {
+                fill: Fill::Median,
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!(s.table.n_cols(), 34);
+        let j = s.table.column_index("ipInReceives").unwrap();
+        assert_eq!(
+            s.table.row(0)[j],
+            m.input_stats[m.inputs.iter().position(|c| c == "ipInReceives").unwrap()].median
+        );
+        let s = score(
+            &m,
+            &t,
+            &ScoreOptions {
+                fill: Fill::Constant(0.0),
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.table.row(0)[j], 0.0);
+        let mut calls = Vec::new();
+        score_with_progress(
+            &m,
+            &t,
+            &ScoreOptions {
+                fill: Fill::Median,
+                ..ScoreOptions::default()
+            },
+            &mut |d, n| calls.push((d, n)),
+        )
+        .unwrap();
+        assert_eq!(calls, vec![(0, 1)]);
     }
 
     #[test]
