@@ -3,6 +3,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mibwatch_core::model::{self, Model};
 
+use crate::batch::Batch;
 use crate::models::ModelControls;
 use crate::predict::PredictForm;
 use crate::retrain::Retrain;
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                 let _ = model.get();
                 view! { <PredictForm model=model timing=timing/> }
             }}
+            <Batch model=model/>
             <Retrain model=model notice=notice/>
             <footer class="footer">
                 <p>"Runs entirely in your browser: no data leaves this machine."</p>

@@ -2,6 +2,7 @@
 //! a call into `mibwatch-core`.
 
 mod app;
+mod batch;
 mod browser;
 mod jobs;
 mod models;

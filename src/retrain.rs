@@ -44,9 +44,9 @@ enum Status {
 const READ_CHUNK: u64 = 4 * 1024 * 1024;
 
 /// Read a file in chunks, reporting progress; refuses files over the limit.
-async fn read_with_progress(
+pub(crate) async fn read_with_progress(
     blob: &gloo_file::Blob,
-    status: RwSignal<Status>,
+    progress: impl Fn(u64, u64),
 ) -> Result<Vec<u8>, String> {
     let total = blob.size();
     if total > mibwatch_core::limits::MAX_FILE_BYTES as u64 {
@@ -59,7 +59,7 @@ async fn read_with_progress(
     let mut out = Vec::with_capacity(total as usize);
     let mut done = 0;
     while done < total {
-        status.set(Status::Reading { done, total });
+        progress(done, total);
         let end = (done + READ_CHUNK).min(total);
         let chunk = gloo_file::futures::read_as_bytes(&blob.slice(done, end))
             .await
@@ -159,7 +159,11 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
         let name = f.name();
         leptos::task::spawn_local(async move {
             let blob = gloo_file::Blob::from(f);
-            match read_with_progress(&blob, status).await {
+            match read_with_progress(&blob, move |done, total| {
+                status.set(Status::Reading { done, total })
+            })
+            .await
+            {
                 Ok(bytes) => match ingest::preview(&bytes, &name, 5) {
                     Ok(p) => {
                         let label = p

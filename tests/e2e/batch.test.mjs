@@ -1,0 +1,126 @@
+// Scoring whole files in the browser: the same output as the CLI for the
+// same file and model, raw counters with a wrap, labelled files, downloads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, execSync } from 'node:child_process';
+import { startApp, openPage, repo } from './helpers.mjs';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+const DATA = path.join(repo, 'data/snmp-mib/all_data.csv');
+const tmp = (name) => path.join(os.tmpdir(), `mibwatch-batch-${process.pid}-${name}`);
+
+function cli(args) {
+  const bin = path.join(repo, 'target/debug/mibwatch');
+  if (!fs.existsSync(bin)) execSync('cargo build -q -p mibwatch-cli', { cwd: repo, stdio: 'inherit' });
+  return execFileSync(bin, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+}
+
+async function scoreInBrowser(page, file, kind, interval) {
+  await page.getByTestId('batch-file').setInputFiles(file);
+  await page.getByText(/^File: .* rows\)$/).waitFor({ timeout: 30000 });
+  await page.getByTestId('batch-kind').selectOption(kind);
+  if (interval) await page.fill('[data-testid="batch-interval"]', interval);
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('batch-download').click()]);
+  const saved = tmp('download.csv');
+  await download.saveAs(saved);
+  const text = fs.readFileSync(saved, 'utf8');
+  fs.unlinkSync(saved);
+  return text;
+}
+
+test('the public file without labels: same scored CSV as the CLI, class counts, timeline', async () => {
+  const lines = fs.readFileSync(DATA, 'utf8').split(/\r?\n/).filter((l) => l);
+  const unlabelled = tmp('unlabelled.csv');
+  fs.writeFileSync(unlabelled, lines.map((l) => l.split(',').slice(0, 34).join(',')).join('\n') + '\n');
+  const cliOut = tmp('cli.csv');
+  cli(['score', 'models/default.mwm', unlabelled, '--counters', '15', '--out', cliOut]);
+  const expected = fs.readFileSync(cliOut, 'utf8');
+  fs.unlinkSync(cliOut);
+  const { page, errors } = await openPage(app);
+  const got = await scoreInBrowser(page, unlabelled, 'counters', '15');
+  assert.equal(got, expected, 'browser and CLI outputs differ');
+  // Columns and row count of the download.
+  const rows = got.trim().split('\n');
+  const header = rows[0].split(',');
+  assert.equal(header.length, 34 + 3 + 8);
+  assert.deepEqual(header.slice(34, 38), ['predicted_class', 'p_anomalous', 'unfamiliar', 'p_normal']);
+  const summary = await page.getByTestId('batch-summary').innerText();
+  const n = Number(summary.match(/Scored (\d+) rows/)[1]);
+  assert.equal(rows.length - 1, n);
+  assert.match(summary, /\d+ rows\/s\)\. Counters → rates: \d+ wraps handled, \d+ resets dropped\./);
+  // The class counts shown are those of the download.
+  const counts = {};
+  for (const r of rows.slice(1)) { const c = r.split(',')[34]; counts[c] = (counts[c] ?? 0) + 1; }
+  const shown = await page.getByTestId('batch-counts').locator('li').allInnerTexts();
+  for (const li of shown) {
+    const [c, k] = li.split(': ');
+    assert.equal(Number(k), counts[c] ?? 0, li);
+  }
+  assert.ok(await page.getByTestId('batch-timeline').locator('polyline').count() === 1);
+  assert.ok(await page.getByTestId('batch-timeline').locator('rect.tl-shade').count() > 100);
+  // Filter the table by class.
+  await page.getByTestId('batch-filter').selectOption('icmp-echo');
+  const classesShown = await page.getByTestId('batch-rows').locator('tbody tr td:nth-child(2)').allInnerTexts();
+  assert.ok(classesShown.length > 0 && classesShown.every((c) => c === 'icmp-echo'));
+  fs.unlinkSync(unlabelled);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a counters file with a wrap gives the right per-second deltas', async () => {
+  const header = fs.readFileSync(DATA, 'utf8').split(/\r?\n/)[0].split(',').slice(0, 34);
+  const base = header.map(() => 100);
+  const ifIn = header.indexOf('ifInOctets11');
+  const rows = [0, 1, 2].map((k) => header.map((_, j) => (j === ifIn ? (4294967000 + 300 * k) % 4294967296 : base[j] + 15 * k)));
+  const file = tmp('wrap.csv');
+  fs.writeFileSync(file, header.join(',') + '\n' + rows.map((r) => r.join(',')).join('\n') + '\n');
+  const { page } = await openPage(app);
+  const got = await scoreInBrowser(page, file, 'counters', '15');
+  const out = got.trim().split('\n').map((l) => l.split(','));
+  assert.equal(out.length, 3, 'two intervals from three polls');
+  const col = out[0].indexOf('ifInOctets11');
+  assert.equal(Number(out[1][col]), 20); // 300 octets in 15 s, across the wrap
+  assert.equal(Number(out[2][col]), 20);
+  assert.equal(Number(out[1][out[0].indexOf('tcpInSegs')]), 1);
+  assert.match(await page.getByTestId('batch-summary').innerText(), /1 wraps handled/);
+  fs.unlinkSync(file);
+  await page.close();
+});
+
+test('a labelled file shows accuracy and the confusion matrix; missing inputs are listed and filled', async () => {
+  const { page } = await openPage(app);
+  await page.getByTestId('batch-file').setInputFiles(DATA);
+  await page.getByText(/^File: all_data\.csv/).waitFor();
+  await page.getByTestId('batch-kind').selectOption('counters');
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
+  assert.match(await page.getByTestId('batch-accuracy').innerText(), /Against the file's labels: accuracy [\d.]+%/);
+  assert.equal(await page.getByTestId('batch-result').locator('[data-testid="confusion"] text.cm-count').count(), 64);
+  // A file with only two of the inputs: listed, refused, then filled.
+  const few = tmp('few.csv');
+  fs.writeFileSync(few, 'ifInOctets11,ifOutOctets11\n1000,2000\n1500,2500\n');
+  await page.getByTestId('batch-file').setInputFiles(few);
+  await page.getByText(/^File: .*few\.csv \(2 rows\)$/).waitFor();
+  await page.getByTestId('batch-kind').selectOption('rates');
+  assert.match(await page.getByTestId('batch-missing').innerText(), /lacks 32 input\(s\)/);
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-error').filter({ hasText: 'the model needs 32 column(s)' }).waitFor({ timeout: 20000 });
+  await page.getByTestId('batch-fill').selectOption('median');
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-result').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('batch-summary').innerText(), /Scored 2 rows/);
+  fs.unlinkSync(few);
+  await page.close();
+});
