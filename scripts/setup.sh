@@ -90,7 +90,7 @@ npm_ci() { # dir: install exactly the lockfile, only when it changed
   local dir="$1" stamp="$1/node_modules/.installed-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     say "npm ci in ${dir#$root/}"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    (cd "$dir" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error >/dev/null)
     cp "$dir/package-lock.json" "$stamp"
   fi
 }
