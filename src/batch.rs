@@ -12,7 +12,7 @@ use mibwatch_core::protocol::{FromWorker, ScoreRequest, ScoreSummary, ToWorker};
 use mibwatch_core::score::{Counters, Fill, ScoreOptions, missing_inputs};
 
 use crate::browser;
-use crate::jobs::Job;
+use crate::jobs::{Job, JobSlot};
 use crate::report::ConfusionHeatmap;
 use crate::retrain::read_with_progress;
 
@@ -43,21 +43,14 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
     let file = StoredValue::new_local(None::<(String, Vec<u8>)>);
     let preview = RwSignal::new(None::<(String, Preview)>);
     let status = RwSignal::new(Status::Idle);
-    let running = StoredValue::new_local(None::<Job>);
+    let running = JobSlot::new();
     let kind = RwSignal::new("rates".to_string());
     let interval = RwSignal::new("15".to_string());
     let time_col = RwSignal::new(String::new());
     let fill = RwSignal::new("refuse".to_string());
     let filter = RwSignal::new(String::new());
 
-    let stop = move || {
-        running.update_value(|r| {
-            if let Some(job) = r.take() {
-                job.stop();
-            }
-        })
-    };
-    on_cleanup(stop);
+    let stop = move || running.stop();
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -165,7 +158,7 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             },
         );
         match job {
-            Ok(job) => running.set_value(Some(job)),
+            Ok(job) => running.set(job),
             Err(e) => status.set(Status::Failed(e)),
         }
     };

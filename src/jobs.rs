@@ -2,6 +2,7 @@
 //! it is ready, hand each message to the screen, terminate it when done or
 //! cancelled. Training and batch scoring both go through [`Job::start`].
 
+use leptos::prelude::*;
 use mibwatch_core::protocol::{FromWorker, ToWorker};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -73,5 +74,32 @@ impl Job {
     /// Stop the job at once.
     pub fn stop(self) {
         self.worker.terminate();
+    }
+}
+
+/// The one job a screen runs at a time; stopped when a new one starts, on
+/// Cancel, and when the screen goes away.
+#[derive(Clone, Copy)]
+pub struct JobSlot(StoredValue<Option<Job>, LocalStorage>);
+
+impl JobSlot {
+    pub fn new() -> Self {
+        let slot = JobSlot(StoredValue::new_local(None));
+        on_cleanup(move || slot.stop());
+        slot
+    }
+
+    pub fn stop(&self) {
+        self.0.update_value(|j| {
+            if let Some(job) = j.take() {
+                job.stop();
+            }
+        })
+    }
+
+    /// Run `job` in this slot, stopping the previous one.
+    pub fn set(&self, job: Job) {
+        self.stop();
+        self.0.set_value(Some(job));
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::browser;
-use crate::jobs::Job;
+use crate::jobs::{Job, JobSlot};
 use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
 use leptos::prelude::*;
 use mibwatch_core::baselines::LearnerScore;
@@ -135,7 +135,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let binary = RwSignal::new(false);
     let time_col = RwSignal::new(None::<String>);
     let status = RwSignal::new(Status::Idle);
-    let running = StoredValue::new_local(None::<Job>);
+    let running = JobSlot::new();
     let trees = RwSignal::new("100".to_string());
     let counters = RwSignal::new("15".to_string());
     let feature_set = RwSignal::new(FeatureSet::IfIpMix);
@@ -146,14 +146,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let seed = RwSignal::new("42".to_string());
     let cv_folds = RwSignal::new(String::new());
 
-    let stop = move || {
-        running.update_value(|r| {
-            if let Some(job) = r.take() {
-                job.stop();
-            }
-        })
-    };
-    on_cleanup(stop);
+    let stop = move || running.stop();
 
     let read_file = move |f: web_sys::File| {
         let name = f.name();
@@ -336,7 +329,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             Ok(_) => {}
         });
         match job {
-            Ok(job) => running.set_value(Some(job)),
+            Ok(job) => running.set(job),
             Err(e) => status.set(Status::Failed(e)),
         }
     };

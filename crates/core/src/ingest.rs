@@ -320,25 +320,7 @@ impl std::error::Error for IngestError {}
 /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed
 /// with `'`.
 pub fn write_csv(table: &Table, label: &str, escape_formulas: bool) -> String {
-    fn cell(out: &mut String, text: &str, escape_formulas: bool) {
-        let risky = escape_formulas
-            && text
-                .chars()
-                .next()
-                .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-        let text = if risky {
-            format!("'{text}")
-        } else {
-            text.to_string()
-        };
-        if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
-            out.push('"');
-            out.push_str(&text.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&text);
-        }
-    }
+    let cell = csv_cell;
     let mut out = String::new();
     let mut header: Vec<&str> = table.columns.iter().map(String::as_str).collect();
     if table.labels.is_some() {
