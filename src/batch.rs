@@ -285,7 +285,7 @@ fn BatchResult(
     let eval = s.evaluation.clone().map(|e| {
         view! {
             <p data-testid="batch-accuracy">{format!(
-                "Against the file's labels: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {}.",
+                "Against the file's labels: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (a fair test only for rows the model was not trained on).",
                 pct(e.accuracy), e.macro_f1, pct(e.binary.balanced_accuracy))}</p>
             <ConfusionHeatmap eval=e title="Scored file against its labels".to_string()/>
         }
