@@ -52,11 +52,7 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
 
     let stop = move || running.stop();
 
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(f) = input.files().and_then(|l| l.get(0)) else {
-            return;
-        };
+    let read_file = move |f: web_sys::File| {
         let name = f.name();
         leptos::task::spawn_local(async move {
             let blob = gloo_file::Blob::from(f);
@@ -76,6 +72,22 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 Err(e) => status.set(Status::Failed(format!("{name}: {e}"))),
             }
         });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            read_file(f);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
+            read_file(f);
+        }
     };
 
     let missing = move || {
@@ -131,9 +143,18 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 return;
             }
         };
+        // Text columns (host names, dates) cannot be scored: read the numeric ones.
+        let columns = preview.get_untracked().map(|(_, p)| {
+            p.columns
+                .into_iter()
+                .filter(|c| c.numeric && !c.name.eq_ignore_ascii_case("class"))
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+        });
         let request = ToWorker::Score(ScoreRequest {
             file_name: name,
             label_column: "class".into(),
+            columns,
             options: ScoreOptions {
                 counters,
                 escape_formulas: true,
@@ -177,11 +198,17 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
     };
 
     view! {
-        <section class="card batch" aria-labelledby="batch-title">
+        <section
+            class="card batch"
+            aria-labelledby="batch-title"
+            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=on_drop
+        >
             <h2 id="batch-title">"Score a whole file"</h2>
             <p class="hint">
                 "An export from your monitoring, one row per poll: each row gets the active model's class, "
-                "the probability that it is not normal, and its top reasons. Columns are matched by name."
+                "the probability that it is not normal, and its top reasons. Choose the file or drop it here; "
+                "columns are matched by name, text columns (host names, dates) are left out."
             </p>
             <div class="train-form">
                 <label class="file">

@@ -117,7 +117,7 @@ fn score(
         file_name: req.file_name.clone(),
         label_column: req.label_column.clone(),
         require_label: false,
-        columns: None,
+        columns: req.columns.clone(),
     };
     let table = ingest::read_csv(csv, &opts).map_err(|e| e.to_string())?;
     let scored = score_with_progress(&m, &table, &req.options, &mut |done, total| {

@@ -124,3 +124,21 @@ test('a labelled file shows accuracy and the confusion matrix; missing inputs ar
   fs.unlinkSync(few);
   await page.close();
 });
+
+test('a file dropped on the box, with a text column, is scored without it', async () => {
+  const header = fs.readFileSync(DATA, 'utf8').split(/\r?\n/)[0].split(',').slice(0, 34);
+  const text = 'host,' + header.join(',') + '\nrouter-a,' + header.map(() => 5).join(',') + '\nrouter-b,' + header.map(() => 7).join(',') + '\n';
+  const { page } = await openPage(app);
+  await page.evaluate((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'export.csv', { type: 'text/csv' }));
+    const box = document.querySelector('section.batch');
+    box.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await page.getByText('File: export.csv (2 rows)').waitFor({ timeout: 5000 });
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-result').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('batch-summary').innerText(), /^Scored 2 rows/);
+  await page.close();
+});

@@ -53,6 +53,9 @@ pub struct ScoreRequest {
     pub file_name: String,
     pub label_column: String,
     pub options: ScoreOptions,
+    /// Numeric columns to read; `None`: every column but the label. Text
+    /// columns (host names, dates) must be left out.
+    pub columns: Option<Vec<String>>,
 }
 
 /// Page → worker.
@@ -292,6 +295,7 @@ mod tests {
             file_name: "s.csv".into(),
             label_column: "class".into(),
             options: ScoreOptions::default(),
+            columns: Some(vec!["tcpInSegs".into()]),
         });
         assert_eq!(ToWorker::from_json(&score.to_json()).unwrap(), score);
         let ToWorker::Train(r) = req else {
