@@ -142,3 +142,21 @@ test('a file dropped on the box, with a text column, is scored without it', asyn
   assert.match(await page.getByTestId('batch-summary').innerText(), /^Scored 2 rows/);
   await page.close();
 });
+
+test('formulas in cells are escaped in the scored download', async () => {
+  const header = fs.readFileSync(DATA, 'utf8').split(/\r?\n/)[0].split(',').slice(0, 34);
+  const text = header.join(',') + ',class\n' +
+    header.map(() => 5).join(',') + ',"=cmd|\' /C calc\'!A0"\n' +
+    header.map(() => 7).join(',') + ',@SUM(1+1)\n';
+  const file = tmp('formula.csv');
+  fs.writeFileSync(file, text);
+  const { page } = await openPage(app);
+  const got = await scoreInBrowser(page, file, 'rates');
+  const rows = got.trim().split('\n');
+  assert.equal(rows.length, 3);
+  assert.ok(rows[1].includes(",'=cmd|' /C calc'!A0,"), rows[1]);
+  assert.ok(rows[2].includes(",'@SUM(1+1),"), rows[2]);
+  assert.ok(!/,[=@]/.test(rows.slice(1).join('\n')), 'no cell starts with = or @');
+  fs.unlinkSync(file);
+  await page.close();
+});
