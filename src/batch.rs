@@ -14,7 +14,7 @@ use mibwatch_core::score::{Counters, Fill, ScoreOptions, missing_inputs};
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
 use crate::report::ConfusionHeatmap;
-use crate::retrain::read_with_progress;
+use crate::upload;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -53,39 +53,30 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
     let stop = move || running.stop();
 
     let read_file = move |f: web_sys::File| {
-        let name = f.name();
-        leptos::task::spawn_local(async move {
-            let blob = gloo_file::Blob::from(f);
-            match read_with_progress(&blob, move |done, total| {
-                status.set(Status::Reading { done, total })
-            })
-            .await
-            {
-                Ok(bytes) => match ingest::preview(&bytes, &name, 0) {
-                    Ok(p) => {
-                        preview.set(Some((name.clone(), p)));
-                        file.set_value(Some((name, bytes)));
-                        status.set(Status::Idle);
-                    }
-                    Err(e) => status.set(Status::Failed(e.to_string())),
-                },
-                Err(e) => status.set(Status::Failed(format!("{name}: {e}"))),
-            }
-        });
+        upload::read_file(
+            f,
+            move |done, total| status.set(Status::Reading { done, total }),
+            move |name, bytes| match bytes.and_then(|b| {
+                ingest::preview(&b, &name, 0)
+                    .map(|p| (b, p))
+                    .map_err(|e| e.to_string())
+            }) {
+                Ok((bytes, p)) => {
+                    preview.set(Some((name.clone(), p)));
+                    file.set_value(Some((name, bytes)));
+                    status.set(Status::Idle);
+                }
+                Err(e) => status.set(Status::Failed(e)),
+            },
+        )
     };
     let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+        if let Some(f) = upload::chosen_file(&ev) {
             read_file(f);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        if let Some(f) = ev
-            .data_transfer()
-            .and_then(|d| d.files())
-            .and_then(|l| l.get(0))
-        {
+        if let Some(f) = upload::dropped_file(&ev) {
             read_file(f);
         }
     };

@@ -12,6 +12,7 @@ mod report;
 mod retrain;
 mod storage;
 mod summary;
+mod upload;
 mod verdict;
 
 fn main() {

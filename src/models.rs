@@ -7,7 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mibwatch_core::model::{self, Model};
 
-use crate::{browser, storage};
+use crate::{browser, storage, upload};
 
 /// Make `m` the active model and keep it in the browser. A storage error is
 /// reported in `notice`; the model is then active for this session only.
@@ -33,24 +33,25 @@ pub fn ModelControls(
     default: Arc<Model>,
 ) -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(f) = input.files().and_then(|l| l.get(0)) else {
+        let Some(f) = upload::chosen_file(&ev) else {
             return;
         };
-        let name = f.name();
+        // Clear the input so that choosing the same file again loads it again.
+        let input: web_sys::HtmlInputElement = event_target(&ev);
         input.set_value("");
-        leptos::task::spawn_local(async move {
-            let blob = gloo_file::Blob::from(f);
-            match gloo_file::futures::read_as_bytes(&blob).await {
-                Err(e) => notice.set(Some(format!("{name}: could not read the file: {e}"))),
+        upload::read_file(
+            f,
+            |_, _| {},
+            move |name, bytes| match bytes {
+                Err(e) => notice.set(Some(e)),
                 Ok(bytes) => match model::decode(&bytes) {
                     Ok(m) => activate(model, notice, Arc::new(m), &bytes),
                     Err(e) => {
                         notice.set(Some(format!("{name}: {e} The active model is unchanged.")))
                     }
                 },
-            }
-        });
+            },
+        )
     };
     let download = move |_| match model::encode(&model.get_untracked()) {
         Ok(bytes) => browser::download("mibwatch-model.mwm", &bytes),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
 use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
+use crate::upload;
 use leptos::prelude::*;
 use mibwatch_core::baselines::LearnerScore;
 use mibwatch_core::features::FeatureSet;
@@ -38,36 +39,6 @@ enum Status {
     },
     Failed(String),
     Cancelled,
-}
-
-/// Bytes read per step, so that a large file shows its progress.
-const READ_CHUNK: u64 = 4 * 1024 * 1024;
-
-/// Read a file in chunks, reporting progress; refuses files over the limit.
-pub(crate) async fn read_with_progress(
-    blob: &gloo_file::Blob,
-    progress: impl Fn(u64, u64),
-) -> Result<Vec<u8>, String> {
-    let total = blob.size();
-    if total > mibwatch_core::limits::MAX_FILE_BYTES as u64 {
-        return Err(format!(
-            "the file is {:.0} MB; mibwatch reads files up to {} MB in the browser",
-            total as f64 / 1e6,
-            mibwatch_core::limits::MAX_FILE_BYTES / 1_000_000
-        ));
-    }
-    let mut out = Vec::with_capacity(total as usize);
-    let mut done = 0;
-    while done < total {
-        progress(done, total);
-        let end = (done + READ_CHUNK).min(total);
-        let chunk = gloo_file::futures::read_as_bytes(&blob.slice(done, end))
-            .await
-            .map_err(|e| e.to_string())?;
-        out.extend_from_slice(&chunk);
-        done = end;
-    }
-    Ok(out)
 }
 
 /// The label that names normal traffic: `normal` when present, else none.
@@ -149,66 +120,55 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
     let stop = move || running.stop();
 
     let read_file = move |f: web_sys::File| {
-        let name = f.name();
-        leptos::task::spawn_local(async move {
-            let blob = gloo_file::Blob::from(f);
-            match read_with_progress(&blob, move |done, total| {
-                status.set(Status::Reading { done, total })
-            })
-            .await
-            {
-                Ok(bytes) => match ingest::preview(&bytes, &name, 5) {
-                    Ok(p) => {
-                        let label = p
-                            .columns
+        upload::read_file(
+            f,
+            move |done, total| status.set(Status::Reading { done, total }),
+            move |name, bytes| match bytes.and_then(|b| {
+                ingest::preview(&b, &name, 5)
+                    .map(|p| (b, p))
+                    .map_err(|e| e.to_string())
+            }) {
+                Ok((bytes, p)) => {
+                    let label = p
+                        .columns
+                        .iter()
+                        .find(|c| c.name.eq_ignore_ascii_case("class"))
+                        .or_else(|| p.columns.iter().rev().find(|c| !c.numeric))
+                        .map(|c| c.name.clone())
+                        .unwrap_or_else(|| "class".to_string());
+                    chosen.set(
+                        p.columns
                             .iter()
-                            .find(|c| c.name.eq_ignore_ascii_case("class"))
-                            .or_else(|| p.columns.iter().rev().find(|c| !c.numeric))
+                            .filter(|c| c.numeric && c.name != label)
                             .map(|c| c.name.clone())
-                            .unwrap_or_else(|| "class".to_string());
-                        chosen.set(
-                            p.columns
-                                .iter()
-                                .filter(|c| c.numeric && c.name != label)
-                                .map(|c| c.name.clone())
-                                .collect(),
-                        );
-                        normal_label.set(default_normal(&p, &label));
-                        time_col.set(None);
-                        label_col.set(label);
-                        preview.set(Some(p));
-                        file.set_value(Some((name.clone(), bytes)));
-                        file_name.set(Some(name));
-                        status.set(Status::Idle);
-                    }
-                    Err(e) => {
-                        preview.set(None);
-                        file.set_value(None);
-                        file_name.set(None);
-                        status.set(Status::Failed(e.to_string()));
-                    }
-                },
-                Err(e) => status.set(Status::Failed(format!(
-                    "{name}: could not read the file: {e}"
-                ))),
-            }
-        });
+                            .collect(),
+                    );
+                    normal_label.set(default_normal(&p, &label));
+                    time_col.set(None);
+                    label_col.set(label);
+                    preview.set(Some(p));
+                    file.set_value(Some((name.clone(), bytes)));
+                    file_name.set(Some(name));
+                    status.set(Status::Idle);
+                }
+                Err(e) => {
+                    preview.set(None);
+                    file.set_value(None);
+                    file_name.set(None);
+                    status.set(Status::Failed(e));
+                }
+            },
+        )
     };
     let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+        if let Some(f) = upload::chosen_file(&ev) {
             read_file(f);
         }
     };
     let dragging = RwSignal::new(false);
     let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
         dragging.set(false);
-        if let Some(f) = ev
-            .data_transfer()
-            .and_then(|d| d.files())
-            .and_then(|l| l.get(0))
-        {
+        if let Some(f) = upload::dropped_file(&ev) {
             read_file(f);
         }
     };
