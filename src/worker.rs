@@ -47,7 +47,7 @@ fn train(
     let n = req.params.n_trees as usize;
     let cv_folds = req.cv_folds.unwrap_or(0);
     let total = total_trees(req.params.n_trees, folds, cv_folds);
-    let m = model::train(&table, &options, &mut |phase, done, _| {
+    let m = model::train_prepared(&prepared, &options, &mut |phase, done, _| {
         let (before, name) = match phase {
             Phase::RandomSplit => (0, "random split".to_string()),
             Phase::TimeOrderedSplit => (n, "time-ordered split".to_string()),

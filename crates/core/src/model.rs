@@ -746,7 +746,16 @@ pub fn train(
     opts: &TrainOptions,
     progress: &mut dyn FnMut(Phase, usize, usize) -> Control,
 ) -> Result<Model, TrainError> {
-    let p = prepare(table, opts)?;
+    train_prepared(&prepare(table, opts)?, opts, progress)
+}
+
+/// [`train`] on a table already [`prepare`]d with the same options (for
+/// callers that also use the prepared rows, e.g. for baselines).
+pub fn train_prepared(
+    p: &Prepared,
+    opts: &TrainOptions,
+    progress: &mut dyn FnMut(Phase, usize, usize) -> Control,
+) -> Result<Model, TrainError> {
     let f = p.n_features();
     let k = p.classes.len();
     let classes = &p.classes;
@@ -831,7 +840,7 @@ pub fn train(
         },
         plan: None,
     };
-    model.plan = Some(p.plan);
+    model.plan = Some(p.plan.clone());
     Ok(model)
 }
 
