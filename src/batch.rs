@@ -13,7 +13,7 @@ use mibwatch_core::score::{Counters, Fill, ScoreOptions, missing_inputs};
 
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
-use crate::report::ConfusionHeatmap;
+use crate::report::{ConfusionHeatmap, pct};
 use crate::upload;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,10 +32,6 @@ enum Status {
         csv: Arc<Vec<u8>>,
     },
     Failed(String),
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
 }
 
 #[component]

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use mibwatch_core::metrics::Evaluation;
 
-fn pct(v: f64) -> String {
+/// A share as a percentage with one decimal.
+pub fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 

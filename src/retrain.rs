@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
-use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
+use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars, pct};
 use crate::upload;
 use leptos::prelude::*;
 use mibwatch_core::baselines::LearnerScore;
@@ -85,10 +85,6 @@ fn read_params(
         },
         ..d
     })
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
 }
 
 fn seconds(ms: f64) -> String {

@@ -4,11 +4,7 @@ use leptos::prelude::*;
 use mibwatch_core::metrics::Evaluation;
 use mibwatch_core::model::Model;
 
-use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars};
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
+use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars, pct};
 
 /// What the active model is, and how well it did on held-out data: the honest
 /// time-ordered figure first, beside its trivial baselines.
