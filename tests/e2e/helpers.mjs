@@ -11,9 +11,11 @@ export const repo = path.resolve(here, '../..');
 export const artifacts = path.join(here, 'artifacts');
 
 export async function startApp() {
-  const dist = path.join(repo, 'dist');
+  // MIBWATCH_DIST lets a second build (another public URL, another branch of
+  // work) be tested without overwriting dist/.
+  const dist = path.resolve(repo, process.env.MIBWATCH_DIST ?? 'dist');
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
-    throw new Error('dist/ has no build: run `make build` (or `make test`) first');
+    throw new Error(`${dist} has no build: run \`make build\` (or \`make test\`) first`);
   }
   const server = await serve(dist);
   const browser = await chromium.launch({
