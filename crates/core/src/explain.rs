@@ -152,19 +152,17 @@ mod tests {
     }
 
     fn stump(feature: u32, threshold: f64) -> Tree {
-        Tree {
-            nodes: vec![
-                Node {
-                    feature,
-                    threshold,
-                    yes: 1,
-                    no: 2,
-                    class: 0,
-                },
-                leaf(0),
-                leaf(1),
-            ],
-        }
+        Tree::new(vec![
+            Node {
+                feature,
+                threshold,
+                yes: 1,
+                no: 2,
+                class: 0,
+            },
+            leaf(0),
+            leaf(1),
+        ])
     }
 
     /// Two features, four stumps: three split on feature 0 at 10, one on feature 1 at 5.

@@ -1,14 +1,16 @@
-//! Random forest: trained by smartcore 0.7, stored and evaluated as flat trees.
+//! Random forest: flat trees, trained by the histogram learner in [`crate::hist`].
 //!
-//! smartcore's `RandomForestClassifier` hides its trees and gives no class
-//! probabilities, so the forest is trained as N single-tree smartcore forests,
-//! tree `i` with seed `seed + i` (its own bootstrap sample and feature draws).
-//! That gives per-tree progress, cancellation between trees and vote shares as
-//! probabilities. Each fitted tree is copied into a flat node array (through
-//! smartcore's serde form) which the model file stores and validates, so a
+//! Tree `i` is grown with seed `seed + i` (its own bootstrap sample and feature
+//! draws), which gives per-tree progress and cancellation between trees. A
+//! tree is a flat node array which the model file stores and validates, so a
 //! decoded model can never index out of bounds or loop, and inference needs no
-//! matrix allocation. A test checks that the flat trees predict exactly what
-//! smartcore predicts.
+//! allocation. Leaves keep their class counts when they are not pure; the
+//! forest's probabilities are the mean of its trees' leaf distributions.
+//!
+//! smartcore 0.7's random forest stays as the reference learner
+//! ([`train_smartcore`]): N single-tree smartcore forests copied into the same
+//! flat trees (a test checks they predict exactly what smartcore predicts),
+//! used by the tests that hold the histogram learner to smartcore's accuracy.
 
 use std::fmt;
 
@@ -17,6 +19,8 @@ use smartcore::ensemble::random_forest_classifier::{
     RandomForestClassifier, RandomForestClassifierParameters,
 };
 use smartcore::linalg::basic::matrix::DenseMatrix;
+
+use crate::hist;
 
 /// Hyperparameters of the forest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +50,8 @@ impl Default for ForestParams {
 
 /// One node of a flat tree. A leaf has `yes == 0` (the root is never a child).
 /// An internal node sends a row to `yes` when `row[feature] <= threshold`.
+/// A leaf votes for `class` alone when `no == 0` (pure); otherwise its class
+/// counts are `Tree::dists[no - 1]` and `class` is their most common class.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub feature: u32,
@@ -56,31 +62,44 @@ pub struct Node {
     pub class: u32,
 }
 
+impl Node {
+    /// A pure leaf voting for `class`.
+    pub fn leaf(class: u32) -> Node {
+        Node {
+            feature: 0,
+            threshold: 0.0,
+            yes: 0,
+            no: 0,
+            class,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Vec<StoredNode>", into = "Vec<StoredNode>")]
 pub struct Tree {
     pub nodes: Vec<Node>,
+    /// Class counts of the leaves that are not pure.
+    pub dists: Vec<Box<[u32]>>,
 }
 
-/// Compact stored form of a node: a leaf keeps only its class.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// Compact stored form of a node: a pure leaf keeps only its class, a mixed
+/// leaf its class counts. (Model files of format 1 have no `Mixed` nodes and
+/// decode unchanged.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum StoredNode {
     Leaf(u32),
     Split(u32, f64, u32, u32),
+    Mixed(Vec<u32>),
 }
 
 impl From<Vec<StoredNode>> for Tree {
     fn from(v: Vec<StoredNode>) -> Self {
+        let mut dists = Vec::new();
         let nodes = v
             .into_iter()
             .map(|n| match n {
-                StoredNode::Leaf(class) => Node {
-                    feature: 0,
-                    threshold: 0.0,
-                    yes: 0,
-                    no: 0,
-                    class,
-                },
+                StoredNode::Leaf(class) => Node::leaf(class),
                 StoredNode::Split(feature, threshold, yes, no) => Node {
                     feature,
                     threshold,
@@ -88,9 +107,17 @@ impl From<Vec<StoredNode>> for Tree {
                     no,
                     class: 0,
                 },
+                StoredNode::Mixed(counts) => {
+                    let class = argmax(&counts) as u32;
+                    dists.push(counts.into_boxed_slice());
+                    Node {
+                        no: dists.len() as u32,
+                        ..Node::leaf(class)
+                    }
+                }
             })
             .collect();
-        Tree { nodes }
+        Tree { nodes, dists }
     }
 }
 
@@ -99,10 +126,12 @@ impl From<Tree> for Vec<StoredNode> {
         t.nodes
             .into_iter()
             .map(|n| {
-                if n.yes == 0 {
+                if n.yes != 0 {
+                    StoredNode::Split(n.feature, n.threshold, n.yes, n.no)
+                } else if n.no == 0 {
                     StoredNode::Leaf(n.class)
                 } else {
-                    StoredNode::Split(n.feature, n.threshold, n.yes, n.no)
+                    StoredNode::Mixed(t.dists[n.no as usize - 1].to_vec())
                 }
             })
             .collect()
@@ -110,20 +139,49 @@ impl From<Tree> for Vec<StoredNode> {
 }
 
 impl Tree {
-    /// Class index this tree votes for. Requires a validated tree.
+    /// A tree of pure leaves only.
+    pub fn new(nodes: Vec<Node>) -> Tree {
+        Tree {
+            nodes,
+            dists: Vec::new(),
+        }
+    }
+
+    /// The leaf `row` lands in. Requires a validated tree.
     #[inline]
-    pub fn predict(&self, row: &[f64]) -> u32 {
+    pub fn leaf(&self, row: &[f64]) -> &Node {
         let mut i = 0usize;
         loop {
             let n = &self.nodes[i];
             if n.yes == 0 {
-                return n.class;
+                return n;
             }
             i = if row[n.feature as usize] <= n.threshold {
                 n.yes as usize
             } else {
                 n.no as usize
             };
+        }
+    }
+
+    /// Most likely class at the leaf `row` lands in.
+    #[inline]
+    pub fn predict(&self, row: &[f64]) -> u32 {
+        self.leaf(row).class
+    }
+
+    /// Add this tree's class distribution for `row` to `acc`.
+    #[inline]
+    pub fn add_proba(&self, row: &[f64], acc: &mut [f64]) {
+        let leaf = self.leaf(row);
+        if leaf.no == 0 {
+            acc[leaf.class as usize] += 1.0;
+        } else {
+            let d = &self.dists[leaf.no as usize - 1];
+            let total: u32 = d.iter().sum();
+            for (a, &c) in acc.iter_mut().zip(d.iter()) {
+                *a += c as f64 / total as f64;
+            }
         }
     }
 
@@ -138,6 +196,18 @@ impl Tree {
             if n.yes == 0 {
                 if n.class as usize >= n_classes {
                     return Err(format!("leaf {i} names class {} of {n_classes}", n.class));
+                }
+                if n.no != 0 {
+                    let d = self
+                        .dists
+                        .get(n.no as usize - 1)
+                        .ok_or_else(|| format!("leaf {i} has no class counts"))?;
+                    if d.len() != n_classes || d.iter().all(|&c| c == 0) {
+                        return Err(format!("leaf {i} has malformed class counts"));
+                    }
+                    if d.iter().map(|&c| c as u64).sum::<u64>() > u32::MAX as u64 {
+                        return Err(format!("leaf {i} has too many rows"));
+                    }
                 }
             } else {
                 let (y, no) = (n.yes as usize, n.no as usize);
@@ -261,7 +331,7 @@ fn flatten(fitted: &SmartTree) -> Result<Tree, ForestError> {
         };
         nodes.push(node);
     }
-    Ok(Tree { nodes })
+    Ok(Tree::new(nodes))
 }
 
 /// Rows as a smartcore matrix (row-major values).
@@ -347,6 +417,48 @@ pub fn train(
     progress: &mut dyn FnMut(usize, usize) -> Control,
 ) -> Result<Forest, ForestError> {
     check_inputs(x, n_features, y, n_classes, params)?;
+    if x.iter().any(|v| !v.is_finite()) {
+        return Err(ForestError::BadParams(
+            "the training values must be finite numbers".into(),
+        ));
+    }
+    let data = hist::Binned::new(x, n_features, y, n_classes);
+    let mtry = params
+        .mtry
+        .unwrap_or_else(|| ((n_features as f64).sqrt() as usize).max(1));
+    let mode = hist::HistMode::for_mtry(mtry, n_features);
+    let total = params.n_trees as usize;
+    let mut trees = Vec::with_capacity(total);
+    for i in 0..total {
+        trees.push(hist::grow(
+            &data,
+            params,
+            mode,
+            params.seed.wrapping_add(i as u64),
+        ));
+        if progress(i + 1, total) == Control::Cancel && i + 1 < total {
+            return Err(ForestError::Cancelled { trees_done: i + 1 });
+        }
+    }
+    Ok(Forest {
+        n_features,
+        n_classes,
+        trees,
+    })
+}
+
+/// The reference learner: smartcore 0.7's random forest, one single-tree
+/// forest per tree (seed `seed + i`), copied into flat trees. Slower than
+/// [`train`] (it sorts at every node); kept to hold [`train`] to its accuracy.
+pub fn train_smartcore(
+    x: &[f64],
+    n_features: usize,
+    y: &[u32],
+    n_classes: usize,
+    params: &ForestParams,
+    progress: &mut dyn FnMut(usize, usize) -> Control,
+) -> Result<Forest, ForestError> {
+    check_inputs(x, n_features, y, n_classes, params)?;
     let xm = matrix(x, n_features)?;
     let yv = y.to_vec();
     let total = params.n_trees as usize;
@@ -382,24 +494,29 @@ impl Forest {
         Ok(())
     }
 
-    /// Vote counts per class for one row (`row.len() == n_features`).
-    pub fn votes(&self, row: &[f64]) -> Vec<u32> {
-        let mut v = vec![0u32; self.n_classes];
-        for t in &self.trees {
-            v[t.predict(row) as usize] += 1;
-        }
-        v
-    }
-
-    /// Class probabilities (vote shares) for one row; they sum to 1.
+    /// Class probabilities for one row (`row.len() == n_features`): the mean
+    /// of the trees' leaf distributions; they sum to 1.
     pub fn predict_proba(&self, row: &[f64]) -> Vec<f64> {
-        let n = self.trees.len() as f64;
-        self.votes(row).into_iter().map(|c| c as f64 / n).collect()
+        let mut p = vec![0.0; self.n_classes];
+        self.predict_proba_into(row, &mut p);
+        p
     }
 
-    /// Most voted class (lowest index on a tie).
+    /// [`Forest::predict_proba`] into `out` (`out.len() == n_classes`).
+    pub fn predict_proba_into(&self, row: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        for t in &self.trees {
+            t.add_proba(row, out);
+        }
+        let n = self.trees.len() as f64;
+        for v in out.iter_mut() {
+            *v /= n;
+        }
+    }
+
+    /// Most likely class (lowest index on a tie).
     pub fn predict(&self, row: &[f64]) -> u32 {
-        argmax(&self.votes(row)) as u32
+        argmax(&self.predict_proba(row)) as u32
     }
 
     /// Predicted class of every row of a row-major matrix.
@@ -455,7 +572,7 @@ mod tests {
             seed: 3,
             ..ForestParams::default()
         };
-        let forest = train(&x, 3, &y, 3, &params, &mut |_, _| Control::Continue).unwrap();
+        let forest = train_smartcore(&x, 3, &y, 3, &params, &mut |_, _| Control::Continue).unwrap();
         forest.validate().unwrap();
         let xm = matrix(&x, 3).unwrap();
         for (i, tree) in forest.trees.iter().enumerate() {
@@ -592,19 +709,17 @@ mod tests {
         let good = Forest {
             n_features: 1,
             n_classes: 2,
-            trees: vec![Tree {
-                nodes: vec![
-                    Node {
-                        feature: 0,
-                        threshold: 1.0,
-                        yes: 1,
-                        no: 2,
-                        class: 0,
-                    },
-                    leaf(0),
-                    leaf(1),
-                ],
-            }],
+            trees: vec![Tree::new(vec![
+                Node {
+                    feature: 0,
+                    threshold: 1.0,
+                    yes: 1,
+                    no: 2,
+                    class: 0,
+                },
+                leaf(0),
+                leaf(1),
+            ])],
         };
         good.validate().unwrap();
         assert_eq!(good.predict(&[0.5]), 0);

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod features;
 pub mod forest;
 pub mod guard;
+pub mod hist;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;

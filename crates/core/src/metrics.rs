@@ -220,31 +220,29 @@ mod tests {
         let forest = Forest {
             n_features: 2,
             n_classes: 2,
-            trees: vec![Tree {
-                nodes: vec![
-                    Node {
-                        feature: 1,
-                        threshold: 0.5,
-                        yes: 1,
-                        no: 2,
-                        class: 0,
-                    },
-                    Node {
-                        feature: 0,
-                        threshold: 0.0,
-                        yes: 0,
-                        no: 0,
-                        class: 0,
-                    },
-                    Node {
-                        feature: 0,
-                        threshold: 0.0,
-                        yes: 0,
-                        no: 0,
-                        class: 1,
-                    },
-                ],
-            }],
+            trees: vec![Tree::new(vec![
+                Node {
+                    feature: 1,
+                    threshold: 0.5,
+                    yes: 1,
+                    no: 2,
+                    class: 0,
+                },
+                Node {
+                    feature: 0,
+                    threshold: 0.0,
+                    yes: 0,
+                    no: 0,
+                    class: 0,
+                },
+                Node {
+                    feature: 0,
+                    threshold: 0.0,
+                    yes: 0,
+                    no: 0,
+                    class: 1,
+                },
+            ])],
         };
         let mut x = Vec::new();
         let mut y = Vec::new();

@@ -22,7 +22,9 @@ use crate::schema::{self, VarKind};
 use crate::split::{self, Split};
 
 pub const MAGIC: &[u8; 8] = b"MIBWATCH";
-pub const FORMAT_VERSION: u16 = 1;
+/// 2: leaves may keep class counts (the histogram learner). Format 1 files
+/// (pure leaves only) decode unchanged.
+pub const FORMAT_VERSION: u16 = 2;
 const HEADER_LEN: usize = 8 + 2 + 8 + 32;
 
 /// Summary of one feature over the training rows.
@@ -931,6 +933,23 @@ mod properties {
     }
 
     #[test]
+    fn format_1_files_still_decode() {
+        // A format-1 file is a format-2 file whose leaves are all pure.
+        let (mut m, _) = random_model(3, 40, 4);
+        for t in &mut m.forest.trees {
+            for n in &mut t.nodes {
+                n.no = if n.yes == 0 { 0 } else { n.no };
+            }
+            t.dists.clear();
+        }
+        let mut bytes = encode(&m).unwrap();
+        bytes[8..10].copy_from_slice(&1u16.to_le_bytes());
+        assert_eq!(decode(&bytes).unwrap(), m);
+        bytes[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+        assert!(matches!(decode(&bytes), Err(ModelError::NewerVersion { .. })));
+    }
+
+    #[test]
     fn missing_input_columns_are_named() {
         let (m, _) = random_model(1, 30, 2);
         let t = read_csv(
@@ -1043,12 +1062,12 @@ mod tests {
             Err(ModelError::Truncated { .. })
         ));
         let mut newer = bytes.clone();
-        newer[8..10].copy_from_slice(&2u16.to_le_bytes());
+        newer[8..10].copy_from_slice(&3u16.to_le_bytes());
         assert_eq!(
             decode(&newer),
             Err(ModelError::NewerVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             })
         );
         let mut flipped = bytes.clone();
