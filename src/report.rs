@@ -135,7 +135,7 @@ pub fn ImportanceBars(features: Vec<String>, importance: Vec<f64>) -> impl IntoV
                 <li class="bar">
                     <span class="bar-label imp-label">{features[j].clone()}</span>
                     <span class="bar-track" aria-hidden="true">
-                        <span class="bar-fill" style=format!("width:{:.1}%", (v.max(0.0) / scale) * 100.0)></span>
+                        <span class="bar-fill" style:width=format!("{:.1}%", (v.max(0.0) / scale) * 100.0)></span>
                     </span>
                     <span class="bar-value">{format!("{:+.1}", v * 100.0)}</span>
                 </li>

@@ -126,7 +126,7 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
                 <li class="bar" data-class=name>
                     <span class="bar-label">{label}</span>
                     <span class="bar-track" aria-hidden="true">
-                        <span class="bar-fill" style=format!("width:{:.1}%", pr * 100.0)></span>
+                        <span class="bar-fill" style:width=format!("{:.1}%", pr * 100.0)></span>
                     </span>
                     <span class="bar-value">{format!("{:.0}%", pr * 100.0)}</span>
                 </li>
@@ -208,19 +208,22 @@ fn Reasons(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
             let name = model.features[c.feature].clone();
             let label = name.clone();
             let width = c.delta.abs() / scale * 50.0;
-            let (cls, style) = if c.delta >= 0.0 {
-                ("reason-fill pos", format!("left:50%;width:{width:.1}%"))
+            // CSSOM properties, not a style attribute: the page's CSP has no
+            // 'unsafe-inline' for styles.
+            let (cls, left) = if c.delta >= 0.0 {
+                ("reason-fill pos", 50.0)
             } else {
-                (
-                    "reason-fill neg",
-                    format!("left:{:.1}%;width:{width:.1}%", 50.0 - width),
-                )
+                ("reason-fill neg", 50.0 - width)
             };
             view! {
                 <li class="reason" data-feature=name>
                     <span class="reason-label">{label}</span>
                     <span class="reason-track" aria-hidden="true">
-                        <span class=cls style=style></span>
+                        <span
+                            class=cls
+                            style:left=format!("{left:.1}%")
+                            style:width=format!("{width:.1}%")
+                        ></span>
                     </span>
                     <span class="reason-value">{format!("{:+.0} pts", c.delta * 100.0)}</span>
                 </li>
