@@ -9,12 +9,12 @@ export PATH := $(CURDIR)/tools/npm/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # Set by scripts/setup.sh only when the Debian wasm toolchain fallback is in use.
 WASM_ENV := if [ -f target/wasm-toolchain.env ]; then source target/wasm-toolchain.env; fi
 
-.PHONY: serve test setup setup-test native lint build e2e model fmt
+.PHONY: serve test setup setup-test native lint build e2e build-subpath e2e-subpath screenshots model fmt
 
 serve: setup
 	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --address 127.0.0.1 --port 8080
 
-test: setup-test native lint build e2e
+test: setup-test native lint build e2e e2e-subpath
 	@echo "make test: all suites passed"
 
 setup:
@@ -36,6 +36,19 @@ build:
 
 e2e:
 	cd tests/e2e && npm test
+
+# GitHub Pages serves a project page under /<repo>/: build for a sub-path and
+# run the page-load, worker (train, score), offline and CSP tests served there.
+SUBPATH := /mibwatch/
+build-subpath:
+	$(WASM_ENV); cargo fetch -q; trunk build --release --offline --dist dist-sub --public-url $(SUBPATH)
+
+e2e-subpath: build-subpath
+	cd tests/e2e && MIBWATCH_DIST=dist-sub MIBWATCH_BASE=$(SUBPATH) node --test --test-concurrency=1 app.test.mjs ship.test.mjs
+
+# Refresh the README's screenshots (docs/screenshots/) from the a11y test's screens.
+screenshots:
+	cd tests/e2e && MIBWATCH_SCREENSHOTS=1 node --test --test-concurrency=1 a11y.test.mjs
 
 # Rebuild the embedded default model from data/ (byte-identical on rerun).
 model:

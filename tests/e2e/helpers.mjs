@@ -17,7 +17,11 @@ export async function startApp() {
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
     throw new Error(`${dist} has no build: run \`make build\` (or \`make test\`) first`);
   }
-  const server = await serve(dist);
+  // MIBWATCH_BASE serves it under a URL prefix, as GitHub Pages serves a
+  // project page (`make build-subpath` builds dist-sub/ for /mibwatch/).
+  const base = process.env.MIBWATCH_BASE ?? '/';
+  if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`MIBWATCH_BASE must start and end with "/": ${base}`);
+  const server = await serve(dist, base);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
@@ -40,17 +44,32 @@ export async function startApp() {
   };
 }
 
-/** Open the app; collect console errors and page errors into `errors`. */
-export async function openPage(app, { width = 1280, height = 900 } = {}) {
-  const page = await app.browser.newPage({ viewport: { width, height } });
+/**
+ * Open the app; collect console errors, page errors and Content-Security-Policy
+ * violations (reported by the page's `securitypolicyviolation` event) into
+ * `errors`. `options` go to `browser.newPage` (viewport, colorScheme, ...).
+ */
+export async function openPage(app, { width = 1280, height = 900, ...options } = {}) {
+  const page = await app.browser.newPage({ viewport: { width, height }, ...options });
   const errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
+  await watchCsp(page, errors);
   await page.goto(app.server.url);
   await page.getByTestId('verdict').waitFor();
   return { page, errors };
+}
+
+/** Record every CSP violation on `page` (and its reloads) into `errors`. */
+export async function watchCsp(page, errors) {
+  await page.exposeFunction('__mibwatchCsp', (v) => errors.push(`CSP violation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__mibwatchCsp(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
 }
 
 const ALIASES = { 'tcp?activeopens': 'tcpActiveOpens', ifoutdiscards11: 'ifOutDiscards11' };
