@@ -11,9 +11,15 @@
 //!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
 //!                  [--label NAME] [--no-escape] [--fill median|NUMBER]
 //!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>)
+//!   mibwatch transfer --train A.csv [--train-counters S|none] [--train-time-column C]
+//!                  --test B.csv [--test-counters S|none] [--test-time-column C]
+//!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
+//!                  (train on every row of A, test on every row of B: cross-dataset figures)
 //!
 //! `mibwatch train` with no options rebuilds the embedded default model
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
+
+mod transfer;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
         Some("info") => info(&args[1..]),
         Some("compare") => compare(&args[1..]),
         Some("score") | Some("predict") => score(&args[1..]),
+        Some("transfer") => transfer::transfer(&args[1..]),
         Some("-h") | Some("--help") | Some("help") | None => {
             print!("{}", usage());
             Ok(())
