@@ -9,12 +9,12 @@ export PATH := $(CURDIR)/tools/npm/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # Set by scripts/setup.sh only when the Debian wasm toolchain fallback is in use.
 WASM_ENV := if [ -f target/wasm-toolchain.env ]; then source target/wasm-toolchain.env; fi
 
-.PHONY: serve test setup setup-test native lint build e2e build-subpath e2e-subpath screenshots model fmt
+.PHONY: serve test setup setup-test native lint build e2e build-subpath e2e-subpath screenshots model fmt lab-smoke lab-campaign lab-down
 
 serve: setup
 	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --address 127.0.0.1 --port 8080
 
-test: setup-test native lint build e2e e2e-subpath
+test: setup-test native lint lab-smoke build e2e e2e-subpath
 	@echo "make test: all suites passed"
 
 setup:
@@ -49,6 +49,19 @@ e2e-subpath: build-subpath
 # Refresh the README's screenshots (docs/screenshots/) from the a11y test's screens.
 screenshots:
 	cd tests/e2e && MIBWATCH_SCREENSHOTS=1 node --test --test-concurrency=1 a11y.test.mjs
+
+# Traffic lab (lab/lab.sh; needs root and network namespaces, else the smoke
+# test skips with a message). lab-smoke: < 2 min, run by `make test`.
+lab-smoke:
+	lab/lab.sh smoke
+
+# The full labelled campaign → data/lab/lab.csv + manifest.json (about an hour).
+lab-campaign:
+	@scripts/setup.sh lab
+	lab/lab.sh campaign
+
+lab-down:
+	lab/lab.sh down
 
 # Rebuild the embedded default model from data/ (byte-identical on rerun).
 model:

@@ -73,9 +73,13 @@ build() {
   (cd "$root" && cargo build -q -p mibwatch-lab)
 }
 
+lab_in_use() { ip netns list 2>/dev/null | awk '{print $1}' | grep -q '^mwl-'; }
+
 up() {
   need_tools
-  down
+  if lab_in_use; then
+    say "a lab is already up (namespaces mwl-*): another run? 'lab/lab.sh down' removes it"; return 1
+  fi
   build
   mkdir -p "$RUN"/www/admin "$RUN"/nginx "$RUN"/snmp
   chmod 755 "$RUN"
@@ -215,6 +219,9 @@ smoke() {
     echo "lab smoke: SKIPPED ($why): the traffic lab needs root and network namespaces"; exit 0
   fi
   need_tools || { echo "lab smoke: SKIPPED (lab tools missing; run scripts/setup.sh lab)"; exit 0; }
+  if lab_in_use; then
+    echo "lab smoke: SKIPPED (a lab run is in progress: namespaces mwl-* exist; it is left alone)"; exit 0
+  fi
   local t0=$SECONDS out="$root/target/lab/smoke.csv"
   trap 'cleanup; exit 130' INT TERM
   trap cleanup EXIT
@@ -241,6 +248,7 @@ campaign() {
   done
   local why
   why=$(can_run) || { say "cannot run the lab: $why"; exit 1; }
+  if lab_in_use; then say "a lab is already up (namespaces mwl-*): 'lab/lab.sh down' first"; exit 1; fi
   trap 'cleanup; exit 130' INT TERM
   trap cleanup EXIT
   up

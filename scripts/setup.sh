@@ -5,7 +5,8 @@
 # registries (crates.io, npm, Debian) and rustup's own channel.
 #
 #   scripts/setup.sh build   # wasm32 target, wasm-bindgen-cli, trunk, wasm-opt
-#   scripts/setup.sh test    # the above + Chromium and playwright-core
+#   scripts/setup.sh test    # the above + Chromium and playwright-core + the lab's tools
+#   scripts/setup.sh lab     # build's + the traffic lab's Debian packages (root)
 set -euo pipefail
 
 mode="${1:-build}"
@@ -105,6 +106,30 @@ if [ "$mode" = test ]; then
   fi
   npm_ci "$root/tests/e2e"
 fi
+
+# --- traffic lab (lab/lab.sh) ------------------------------------------------
+# net-snmp's agent and tools, the attack tools, a web server. Only with root
+# (apt); without it `make lab-smoke` skips with a message. The lab runs its
+# own snmpd/nginx inside its namespaces: services the packages start on the
+# host are stopped and disabled again right after a fresh install.
+if [ "$mode" = test ] || [ "$mode" = lab ]; then
+  lab_pkgs=(snmpd snmp hping3 slowhttptest hydra nginx-light iproute2 iputils-ping openssl)
+  lab_missing=()
+  for p in "${lab_pkgs[@]}"; do
+    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed" || lab_missing+=("$p")
+  done
+  if [ ${#lab_missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt_install "${lab_missing[@]}"
+      if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        systemctl disable --now snmpd nginx >/dev/null 2>&1 || true
+      fi
+    else
+      say "lab: not root, so not installing ${lab_missing[*]} (make lab-smoke will skip)"
+    fi
+  fi
+fi
+# --- end of traffic lab -------------------------------------------------------
 
 end=$(date +%s.%N)
 say "$(awk -v a="$start" -v b="$end" -v m="$mode" 'BEGIN { printf "ready (%s) in %.1f s", m, b - a }')"
