@@ -142,6 +142,10 @@ pub fn smoke(
         }
     }
     let rate = |c: &str| s.ip_in_rate.get(c).copied().unwrap_or(0.0);
+    // The counters move: every class sees inbound IP traffic.
+    if let Some(c) = classes.iter().find(|c| rate(c) <= 0.0) {
+        return Err(format!("{c}: ipInReceives never increased"));
+    }
     let (a, n) = (rate(attack), rate("normal"));
     if a.is_nan() || a < factor * n.max(1.0) {
         return Err(format!(
@@ -186,6 +190,9 @@ mod tests {
         assert_eq!(s.ip_in_rate["tcp-syn"], 1500.0);
         assert!(smoke(&rows, &["normal", "tcp-syn"], 4, "tcp-syn", 5.0).is_err());
         assert!(smoke(&rows, &["normal"], 1, "tcp-syn", 500.0).is_err());
+        let flat = file(&[(1, 10, "normal", 1.0, 1), (2, 10, "normal", 2.0, 1)]);
+        let e = smoke(&parse(&flat).unwrap(), &["normal"], 1, "normal", 0.0).unwrap_err();
+        assert!(e.contains("never increased"), "{e}");
     }
 
     #[test]

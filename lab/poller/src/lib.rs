@@ -1,4 +1,5 @@
-//! The mibwatch traffic lab's native parts (see `lab/README.md`):
+//! The mibwatch traffic lab's native parts (driven by `lab/lab.sh`; see the
+//! "Traffic lab" section of the README):
 //!
 //! - [`mib`]: the 34 schema variables as SNMP OIDs on the victim's agent, in
 //!   the column layout of `data/snmp-mib/all_data.csv`; parsing of net-snmp
