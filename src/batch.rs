@@ -348,7 +348,7 @@ fn BatchResult(
                     {classes.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <div class="head-scroll">
+            <div class="head-scroll" role="region" aria-label="Scored rows" tabindex="0">
                 <table class="metrics" data-testid="batch-rows">
                     <thead><tr>
                         <th scope="col">"Row"</th><th scope="col">"Class"</th><th scope="col">"P(anomalous)"</th>

@@ -28,7 +28,7 @@ pub fn ClassTable(eval: Evaluation) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="metrics per-class" data-testid="per-class">
+        <table class="metrics per-class" data-testid="per-class" tabindex="0">
             <thead>
                 <tr>
                     <th scope="col">"Class"</th>

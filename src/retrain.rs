@@ -409,7 +409,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                         "Time-blocked {}-fold cross-validation: accuracy {:.1}% ± {:.1}, macro-F1 {:.2} ± {:.2}.",
                                         c.folds, c.accuracy_mean * 100.0, c.accuracy_std * 100.0, c.macro_f1_mean, c.macro_f1_std)}</p>
                                 })}
-                                <table class="metrics" data-testid="train-compare">
+                                <table class="metrics" data-testid="train-compare" tabindex="0">
                                     <thead><tr>
                                         <th scope="col">"Learner (time-ordered split)"</th>
                                         <th scope="col">"Accuracy"</th>
@@ -586,14 +586,14 @@ fn FilePreview(
             </div>
             <details>
                 <summary>{move || format!("Feature columns: {} chosen", chosen.get().len())}</summary>
-                <table class="metrics" data-testid="preview-columns">
+                <table class="metrics" data-testid="preview-columns" tabindex="0">
                     <thead><tr><th scope="col">"Column"</th><th scope="col">"Type"</th><th scope="col">"Missing"</th><th scope="col">"Feature"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </details>
             <details>
                 <summary>"First rows"</summary>
-                <div class="head-scroll">
+                <div class="head-scroll" role="region" aria-label="First rows of the file" tabindex="0">
                     <table class="metrics head" data-testid="preview-head">
                         <thead><tr>{cols.iter().map(|c| view! { <th scope="col">{c.name.clone()}</th> }).collect_view()}</tr></thead>
                         <tbody>{head}</tbody>

@@ -32,7 +32,7 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 "Classes: "
                 {move || m().classes.join(", ")}
             </p>
-            <table class="metrics" data-testid="model-metrics">
+            <table class="metrics" data-testid="model-metrics" tabindex="0">
                 <thead>
                     <tr>
                         <th scope="col">"Held-out evaluation"</th>

@@ -84,7 +84,8 @@ pub fn VerdictPanel(
     analysis: Memo<Option<Analysis>>,
 ) -> impl IntoView {
     view! {
-        <div class="verdict-panel">
+        // Scrolls on its own on wide screens: focusable so that the keyboard can scroll it.
+        <div class="verdict-panel" role="region" aria-label="Verdict" tabindex="0">
             <div aria-live="polite" aria-atomic="true" data-testid="verdict-panel">
                 {move || match analysis.get() {
                     None => view! {
