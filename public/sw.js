@@ -20,7 +20,9 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: 'reload' }))))
+      // Hashed files may come from the HTTP cache (the page has just loaded
+      // them); the others are revalidated so the cache holds this build's.
+      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: HASHED.test(u) ? 'default' : 'no-cache' }))))
       .then(() => self.skipWaiting()),
   );
 });

@@ -48,14 +48,23 @@ async function scoreAndDownload(page) {
 }
 
 test('a full session requests nothing from any other origin and breaks no CSP rule', async () => {
-  const { page, errors } = await openPage(app);
-  const origin = new URL(app.server.url).origin;
-  // The context sees the page's, its Web Worker's and the service worker's requests.
+  // A fresh context, watched from its first request: the context sees the
+  // page's, its Web Worker's and the service worker's (precaching) requests.
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const urls = [];
-  page.context().on('request', (r) => urls.push(r.url()));
+  context.on('request', (r) => urls.push(r.url()));
+  const page = await context.newPage();
   page.on('request', (r) => urls.push(r.url()));
-  await page.reload();
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await watchCsp(page, errors);
+  const origin = new URL(app.server.url).origin;
+  await page.goto(app.server.url);
   await page.getByTestId('verdict').waitFor();
+  await page.evaluate(async () => navigator.serviceWorker.ready);
   // The policy is the meta tag's, with no inline-script exception.
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
@@ -86,7 +95,7 @@ test('a full session requests nothing from any other origin and breaks no CSP ru
   assert.deepEqual(foreign, [], 'requests to other origins');
   console.log(`# same-origin session: ${seen.length} distinct URLs`);
   assert.deepEqual(errors, [], 'console errors or CSP violations');
-  await page.close();
+  await context.close();
 });
 
 test('the CSP is enforced: an injected inline script or foreign script does not run', async () => {
