@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, openPage, watchCsp, repo } from './helpers.mjs';
+import { serve } from './server.mjs';
 
 let app;
 before(async () => {
@@ -177,6 +178,58 @@ test('after one visit the app works offline: page, prediction, training and scor
   assert.deepEqual(errors, []);
   await context.setOffline(false);
   await context.close();
+});
+
+test('a new build replaces the cached one: new service worker, old cache deleted', async () => {
+  // A copy of the build to redeploy: the next "build" differs in its page and
+  // in the cache version the post-build hook writes into sw.js.
+  const dist = path.resolve(repo, process.env.MIBWATCH_DIST ?? 'dist');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mibwatch-deploy-'));
+  fs.cpSync(dist, root, { recursive: true });
+  const server = await serve(root, process.env.MIBWATCH_BASE ?? '/');
+  const context = await app.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByTestId('verdict').waitFor();
+    await page.evaluate(async () => navigator.serviceWorker.ready);
+    const before = await page.evaluate(async () => caches.keys());
+    assert.equal(before.length, 1);
+    const sw = fs.readFileSync(path.join(root, 'sw.js'), 'utf8');
+    const version = sw.match(/const VERSION = "([0-9a-f]{16})";/)[1];
+    assert.equal(before[0], `mibwatch-${version}`);
+    fs.writeFileSync(path.join(root, 'sw.js'), sw.replace(version, 'feedfacefeedface'));
+    const html = fs.readFileSync(path.join(root, 'index.html'), 'utf8');
+    fs.writeFileSync(path.join(root, 'index.html'), html.replace('<title>mibwatch — ', '<title>mibwatch (new build) — '));
+    // Online, the page itself is fetched first: the new build shows at once...
+    await page.reload();
+    await page.getByTestId('verdict').waitFor();
+    assert.match(await page.title(), /new build/);
+    // ...and the browser's update check installs the new worker, which drops the old cache.
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    let keys;
+    for (const t0 = Date.now(); Date.now() - t0 < 20000; await new Promise((ok) => setTimeout(ok, 200))) {
+      keys = await page.evaluate(async () => caches.keys());
+      if (keys.length === 1 && keys[0] === 'mibwatch-feedfacefeedface') break;
+    }
+    assert.deepEqual(keys, ['mibwatch-feedfacefeedface'], 'only the new build\'s cache is left');
+    const state = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      const cache = await caches.open('mibwatch-feedfacefeedface');
+      return { active: reg.active.state, controller: !!navigator.serviceWorker.controller, entries: (await cache.keys()).length };
+    });
+    const precache = JSON.parse(sw.match(/const PRECACHE = (\[.*?\]);/)[1]);
+    assert.deepEqual(state, { active: 'activated', controller: true, entries: precache.length });
+    // Offline, the new build's cached page is served.
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('verdict').waitFor();
+    assert.match(await page.title(), /new build/);
+  } finally {
+    await context.close();
+    await server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('installable: manifest, icons, title, description and social preview', async () => {
