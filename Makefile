@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/tools/npm/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # Set by scripts/setup.sh only when the Debian wasm toolchain fallback is in use.
 WASM_ENV := if [ -f target/wasm-toolchain.env ]; then source target/wasm-toolchain.env; fi
 
-.PHONY: serve test setup setup-test native lint build e2e build-subpath e2e-subpath screenshots model fmt lab-smoke lab-campaign lab-down
+.PHONY: serve test setup setup-test native lint build e2e build-subpath e2e-subpath screenshots model bench fmt lab-smoke lab-campaign lab-down
 
 serve: setup
 	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --address 127.0.0.1 --port 8080
@@ -62,6 +62,10 @@ lab-campaign:
 
 lab-down:
 	lab/lab.sh down
+
+# The benchmark against scikit-learn (about 40 min; writes bench/results.md).
+bench: setup
+	bench/run.sh
 
 # Rebuild the embedded default model from data/ (byte-identical on rerun).
 model:

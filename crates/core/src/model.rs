@@ -946,7 +946,10 @@ mod properties {
         bytes[8..10].copy_from_slice(&1u16.to_le_bytes());
         assert_eq!(decode(&bytes).unwrap(), m);
         bytes[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-        assert!(matches!(decode(&bytes), Err(ModelError::NewerVersion { .. })));
+        assert!(matches!(
+            decode(&bytes),
+            Err(ModelError::NewerVersion { .. })
+        ));
     }
 
     #[test]

@@ -1,0 +1,224 @@
+//! Native side of the benchmark (see bench/run.sh for the whole run).
+//!
+//!   mibwatch-bench gen DIR [SIZES]        write the data sets (SIZES: 5000,20000,…)
+//!   mibwatch-bench native DIR SETS RUNS   time mibwatch's trainer; one JSON line per set
+//!
+//! Every timing is the median of RUNS runs of the same work with the same seed.
+
+use std::path::Path;
+use std::time::Instant;
+
+use mibwatch_bench::{
+    DataSet, accuracy, forest_bytes, predict_batch, predict_rows, synthetic, train,
+};
+use mibwatch_core::features::FeatureSet;
+use mibwatch_core::ingest::{IngestOptions, read_csv};
+use mibwatch_core::model::{TrainOptions, prepare};
+use mibwatch_core::split::take_rows;
+
+const TREES: u16 = 100;
+const SEED: u64 = 42;
+/// Rows predicted in the batch timing (the test rows, repeated).
+const BATCH_ROWS: usize = 1_000_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("gen") => gen_sets(&args[1..]),
+        Some("native") => native(&args[1..]),
+        _ => Err("usage: mibwatch-bench gen DIR [SIZES] | native DIR SETS RUNS".into()),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// The public SNMP-MIB file as the default model sees it: per-second rates,
+/// the default feature set, the time-ordered 70/30 split.
+fn snmp_mib(csv: &Path) -> Result<DataSet, String> {
+    let bytes = std::fs::read(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+    let t =
+        read_csv(&bytes, &IngestOptions::labelled("all_data.csv")).map_err(|e| e.to_string())?;
+    let p = prepare(
+        &t,
+        &TrainOptions {
+            counters_interval: Some(15.0),
+            feature_set: FeatureSet::IfIpMix,
+            ..TrainOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let split = p.time_ordered_split(0.3);
+    let f = p.n_features();
+    Ok(DataSet {
+        name: "snmp-mib".into(),
+        n_features: f,
+        n_classes: p.classes.len(),
+        train_x: take_rows(&p.x, f, &split.train),
+        train_y: p.truth(&split.train),
+        test_x: take_rows(&p.x, f, &split.test),
+        test_y: p.truth(&split.test),
+    })
+}
+
+fn write_set(dir: &Path, d: &DataSet) -> Result<(), String> {
+    let put = |suffix: &str, bytes: Vec<u8>| {
+        let path = dir.join(format!("{}.{suffix}", d.name));
+        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let f64s = |v: &[f64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let u32s = |v: &[u32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    put("train.x.f64", f64s(&d.train_x))?;
+    put("train.y.u32", u32s(&d.train_y))?;
+    put("test.x.f64", f64s(&d.test_x))?;
+    put("test.y.u32", u32s(&d.test_y))?;
+    let shape = serde_json::json!({
+        "name": d.name,
+        "features": d.n_features,
+        "classes": d.n_classes,
+        "train_rows": d.train_y.len(),
+        "test_rows": d.test_y.len(),
+    });
+    put("json", shape.to_string().into_bytes())
+}
+
+fn read_set(dir: &Path, name: &str) -> Result<DataSet, String> {
+    let get = |suffix: &str| {
+        let path = dir.join(format!("{name}.{suffix}"));
+        std::fs::read(&path).map_err(|e| format!("{}: {e} (run `gen` first)", path.display()))
+    };
+    let shape: serde_json::Value =
+        serde_json::from_slice(&get("json")?).map_err(|e| e.to_string())?;
+    let f64s = |b: Vec<u8>| {
+        b.chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let u32s = |b: Vec<u8>| {
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    Ok(DataSet {
+        name: name.into(),
+        n_features: shape["features"].as_u64().unwrap_or(0) as usize,
+        n_classes: shape["classes"].as_u64().unwrap_or(0) as usize,
+        train_x: f64s(get("train.x.f64")?),
+        train_y: u32s(get("train.y.u32")?),
+        test_x: f64s(get("test.x.f64")?),
+        test_y: u32s(get("test.y.u32")?),
+    })
+}
+
+fn gen_sets(args: &[String]) -> Result<(), String> {
+    let dir = Path::new(args.first().ok_or("gen needs a directory")?);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let sizes: Vec<usize> = args
+        .get(1)
+        .map_or("5000,20000,100000,500000", String::as_str)
+        .split(',')
+        .map(|s| s.parse().map_err(|_| format!("bad size {s}")))
+        .collect::<Result<_, _>>()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let public = snmp_mib(&root.join("data/snmp-mib/all_data.csv"))?;
+    write_set(dir, &public)?;
+    eprintln!(
+        "wrote snmp-mib: {} train / {} test rows × {} features",
+        public.train_y.len(),
+        public.test_y.len(),
+        public.n_features
+    );
+    for n in sizes {
+        // A fifth as many test rows, at most 50,000; seeds differ per size.
+        let d = synthetic(n, (n / 5).min(50_000), n as u64);
+        write_set(dir, &d)?;
+        eprintln!(
+            "wrote {}: {} train / {} test rows",
+            d.name,
+            n,
+            d.test_y.len()
+        );
+    }
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn native(args: &[String]) -> Result<(), String> {
+    let dir = Path::new(args.first().ok_or("native needs a directory")?);
+    let sets = args.get(1).ok_or("native needs the set names")?;
+    let runs: usize = args
+        .get(2)
+        .map_or(Ok(5), |s| s.parse())
+        .map_err(|_| "bad RUNS")?;
+    for name in sets.split(',') {
+        let d = read_set(dir, name)?;
+        let (f, k) = (d.n_features, d.n_classes);
+        let mut fit = Vec::new();
+        let mut forest = None;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let trained = train(&d.train_x, &d.train_y, f, k, TREES, SEED);
+            fit.push(t.elapsed().as_secs_f64());
+            forest = Some(trained);
+        }
+        let forest = forest.ok_or("RUNS must be ≥ 1")?;
+        let acc = accuracy(&forest, &d.test_x, &d.test_y);
+        // One row at a time: ≥ 20,000 predictions per timing.
+        let reps = 20_000usize.div_ceil(d.test_y.len());
+        let mut one = Vec::new();
+        let mut batch = Vec::new();
+        let mut batch_threads = Vec::new();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let tiled: Vec<f64> = d
+            .test_x
+            .iter()
+            .copied()
+            .cycle()
+            .take(BATCH_ROWS * f)
+            .collect();
+        let mut check = 0.0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            check += predict_rows(&forest, &d.test_x, reps);
+            one.push(t.elapsed().as_secs_f64() / (reps * d.test_y.len()) as f64);
+            let t = Instant::now();
+            check += predict_batch(&forest, &tiled, 1);
+            batch.push(BATCH_ROWS as f64 / t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            check += predict_batch(&forest, &tiled, threads);
+            batch_threads.push(BATCH_ROWS as f64 / t.elapsed().as_secs_f64());
+        }
+        let line = serde_json::json!({
+            "side": "mibwatch native",
+            "set": name,
+            "train_rows": d.train_y.len(),
+            "runs": runs,
+            "fit_s": median(fit.clone()),
+            "fit_runs_s": fit,
+            "accuracy": acc,
+            "predict_one_us": median(one) * 1e6,
+            "batch_rows_per_s": median(batch),
+            "batch_threads": threads,
+            "batch_rows_per_s_threads": median(batch_threads),
+            "model_bytes": forest_bytes(&forest),
+            "checksum": check,
+        });
+        println!("{line}");
+        eprintln!(
+            "native {name}: fit {:.3} s, accuracy {:.4}",
+            median(fit),
+            acc
+        );
+    }
+    Ok(())
+}
