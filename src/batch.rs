@@ -8,7 +8,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, Model};
-use mibwatch_core::protocol::{FromWorker, ScoreRequest, ScoreSummary, ToWorker};
+use mibwatch_core::protocol::{FromWorker, LISTED_ROWS, ScoreRequest, ScoreSummary, ToWorker};
 use mibwatch_core::score::{Counters, Fill, ScoreOptions, missing_inputs};
 
 use crate::browser;
@@ -44,6 +44,7 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
     let interval = RwSignal::new("15".to_string());
     let time_col = RwSignal::new(String::new());
     let fill = RwSignal::new("refuse".to_string());
+    let fill_value = RwSignal::new("0".to_string());
     let filter = RwSignal::new(String::new());
 
     let stop = move || running.stop();
@@ -119,7 +120,15 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
         };
         let fill = match fill.get_untracked().as_str() {
             "median" => Fill::Median,
-            "zero" => Fill::Constant(0.0),
+            "value" => match fill_value.get_untracked().trim().parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => Fill::Constant(v),
+                _ => {
+                    status.set(Status::Failed(
+                        "Fill value: enter a number ≥ 0 (per second, like the inputs).".into(),
+                    ));
+                    return;
+                }
+            },
             _ => Fill::Refuse,
         };
         let m = model.get_untracked();
@@ -232,9 +241,16 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
                     <select data-testid="batch-fill" on:change=move |ev| fill.set(event_target_value(&ev))>
                         <option value="refuse" selected=true>"refuse the file"</option>
                         <option value="median">"fill with the training median"</option>
-                        <option value="zero">"fill with 0"</option>
+                        <option value="value">"fill with a value"</option>
                     </select>
                 </label>
+                {move || (fill.get() == "value").then(|| view! {
+                    <label>
+                        "Fill value"
+                        <input type="text" inputmode="decimal" data-testid="batch-fill-value"
+                            prop:value=move || fill_value.get() on:input=move |ev| fill_value.set(event_target_value(&ev))/>
+                    </label>
+                })}
             </div>
             {move || {
                 let m = missing();
@@ -311,7 +327,7 @@ fn BatchResult(
         s2.listed
             .iter()
             .filter(|r| f.is_empty() || s2.classes[r.class] == f)
-            .take(200)
+            .take(LISTED_ROWS)
             .map(|r| {
                 let reasons = r
                     .reasons
@@ -335,7 +351,8 @@ fn BatchResult(
     view! {
         <div class="batch-result" data-testid="batch-result">
             <p data-testid="batch-summary">{format!(
-                "Scored {} rows in {:.2} s ({:.0} rows/s).{}", s.rows, s.score_ms / 1000.0, rate, wraps.unwrap_or_default())}</p>
+                "Scored {} rows in {:.2} s ({:.0} rows/s; reading the file took {:.2} s more).{}",
+                s.rows, s.score_ms / 1000.0, rate, s.read_ms / 1000.0, wraps.unwrap_or_default())}</p>
             <ul class="counts" data-testid="batch-counts">{counts}</ul>
             {unfamiliar}
             <Timeline summary=s.clone()/>
@@ -357,7 +374,8 @@ fn BatchResult(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <p class="hint">{format!("The table lists up to 200 of the first {} rows; the download has them all.", s.listed.len())}</p>
+            <p class="hint">{format!(
+                "The table lists the first {LISTED_ROWS} rows of the file, or of the chosen class; the download has all {} rows.", s.rows)}</p>
         </div>
     }
 }

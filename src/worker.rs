@@ -38,6 +38,7 @@ fn train(
         label_column: req.label_column.clone(),
         require_label: true,
         columns: req.columns.clone(),
+        keep_text: false,
     };
     let table = ingest::read_csv(&csv, &opts).map_err(|e| e.to_string())?;
     drop(csv);
@@ -118,15 +119,21 @@ fn score(
         label_column: req.label_column.clone(),
         require_label: false,
         columns: req.columns.clone(),
+        // Host names and the like pass through to the scored file.
+        keep_text: true,
     };
     let table = ingest::read_csv(csv, &opts).map_err(|e| e.to_string())?;
-    let scored = score_with_progress(&m, &table, &req.options, &mut |done, total| {
+    let read = js_sys::Date::now();
+    let scored = score_with_progress(&m, table, &req.options, &mut |done, total| {
         post(scope, &FromWorker::Scoring { done, total }, None)
     })
     .map_err(|e| e.to_string())?;
-    let ms = js_sys::Date::now() - start;
+    let done = js_sys::Date::now();
     let text = scored_csv(&m, &scored, &req.label_column, req.options.escape_formulas);
-    Ok((ScoreSummary::of(&m, &scored, ms), text))
+    Ok((
+        ScoreSummary::of(&m, &scored, read - start, done - read),
+        text,
+    ))
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {

@@ -232,17 +232,38 @@ fn score(args: &[String]) -> Result<(), String> {
         "--time-column",
         "--label",
         "--no-escape",
+        "--fill",
     ])?;
     let m = model::decode(&read(mpath)?).map_err(|e| format!("{mpath}: {e}"))?;
     let label = o
         .value("--label")?
         .unwrap_or(mibwatch_core::schema::LABEL_COLUMN);
+    let bytes = read(cpath)?;
+    // Numeric columns are scored; text columns (host names, dates) pass
+    // through to the output. Types come from the first 1,000 rows; a text cell
+    // further down a numeric column is an error naming its row.
+    let head_end = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .nth(1000)
+        .map_or(bytes.len(), |(i, _)| i + 1);
+    let head = ingest::preview(&bytes[..head_end], cpath, 0).map_err(|e| e.to_string())?;
+    let numeric: Vec<String> = head
+        .columns
+        .iter()
+        .filter(|c| c.numeric && !c.name.eq_ignore_ascii_case(label))
+        .map(|c| c.name.clone())
+        .collect();
     let opts = IngestOptions {
         require_label: false,
         label_column: label.to_string(),
+        columns: Some(numeric),
+        keep_text: true,
         ..IngestOptions::labelled(cpath)
     };
-    let t = ingest::read_csv(&read(cpath)?, &opts).map_err(|e| e.to_string())?;
+    let t = ingest::read_csv(&bytes, &opts).map_err(|e| e.to_string())?;
+    drop(bytes);
     let counters = match (o.value("--time-column")?, o.parse::<f64>("--counters")?) {
         (Some(c), _) => Counters::TimeColumn(c.to_string()),
         (None, Some(secs)) => Counters::Interval(secs),
@@ -253,7 +274,7 @@ fn score(args: &[String]) -> Result<(), String> {
     let scored =
         mibwatch_core::score::score(
             &m,
-            &t,
+            t,
             &ScoreOptions {
                 counters,
                 escape_formulas: escape,

@@ -80,6 +80,16 @@ impl Guard {
     }
 
     /// Share of rows (row-major) the guard calls unfamiliar.
+    /// `check(features).unfamiliar`, without listing the features.
+    pub fn is_unfamiliar(&self, features: &[f64]) -> bool {
+        let mut outside = 0;
+        for (j, &v) in features.iter().enumerate().take(self.lo.len()) {
+            let s = slog(v);
+            outside += (s < self.lo[j] || s > self.hi[j]) as usize;
+        }
+        outside >= MIN_OUTSIDE
+    }
+
     pub fn unfamiliar_share(&self, x: &[f64], n_features: usize) -> f64 {
         let n = x.len() / n_features.max(1);
         if n == 0 {
@@ -87,7 +97,7 @@ impl Guard {
         }
         let flagged = x
             .chunks_exact(n_features)
-            .filter(|r| self.check(r).unfamiliar)
+            .filter(|r| self.is_unfamiliar(r))
             .count();
         flagged as f64 / n as f64
     }

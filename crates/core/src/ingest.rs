@@ -22,6 +22,9 @@ pub struct IngestOptions {
     /// Read only these columns as numbers (matched ASCII case-insensitively);
     /// `None` reads every column but the label.
     pub columns: Option<Vec<String>>,
+    /// Keep the other named columns as text ([`Table::text`]), e.g. host
+    /// names a scored file passes through.
+    pub keep_text: bool,
 }
 
 impl IngestOptions {
@@ -32,8 +35,16 @@ impl IngestOptions {
             label_column: schema::LABEL_COLUMN.to_string(),
             require_label: true,
             columns: None,
+            keep_text: false,
         }
     }
+}
+
+/// A column kept as text: one value per table row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextColumn {
+    pub name: String,
+    pub values: Vec<String>,
 }
 
 /// A parsed file: numeric feature columns (row-major) and an optional label per row.
@@ -50,6 +61,8 @@ pub struct Table {
     pub labels: Option<Vec<String>>,
     /// Spreadsheet row number (header = 1) of each data row, for messages.
     pub row_numbers: Vec<usize>,
+    /// Text columns kept as they are ([`IngestOptions::keep_text`]).
+    pub text: Vec<TextColumn>,
 }
 
 impl Table {
@@ -314,15 +327,18 @@ impl fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
-/// Write a table as CSV (`,`-delimited, LF line ends, label column `label`
-/// last when the table has labels). Numbers use the shortest form that reads
+/// Write a table as CSV (`,`-delimited, LF line ends, text columns first,
+/// then the numeric columns, label column `label` last when the table has
+/// labels). Numbers use the shortest form that reads
 /// back exactly. With `escape_formulas`, a text cell that a spreadsheet would
 /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed
 /// with `'`.
 pub fn write_csv(table: &Table, label: &str, escape_formulas: bool) -> String {
+    use std::fmt::Write;
     let cell = csv_cell;
-    let mut out = String::new();
-    let mut header: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    let mut out = String::with_capacity(table.values.len() * 8);
+    let mut header: Vec<&str> = table.text.iter().map(|t| t.name.as_str()).collect();
+    header.extend(table.columns.iter().map(String::as_str));
     if table.labels.is_some() {
         header.push(label);
     }
@@ -334,11 +350,20 @@ pub fn write_csv(table: &Table, label: &str, escape_formulas: bool) -> String {
     }
     out.push('\n');
     for r in 0..table.n_rows() {
-        for (j, v) in table.row(r).iter().enumerate() {
-            if j > 0 {
+        let mut first = true;
+        for t in &table.text {
+            if !first {
                 out.push(',');
             }
-            out.push_str(&format!("{v}"));
+            first = false;
+            cell(&mut out, &t.values[r], escape_formulas);
+        }
+        for v in table.row(r) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            let _ = write!(out, "{v}");
         }
         if let Some(labels) = &table.labels {
             out.push(',');
@@ -615,6 +640,20 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
     if columns.is_empty() {
         return Err(IngestError::NoFeatureColumns { file });
     }
+    let text_idx: Vec<usize> = if opts.keep_text {
+        (0..n_cells)
+            .filter(|&i| Some(i) != label_idx && !names[i].is_empty() && !feat_idx.contains(&i))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut text: Vec<TextColumn> = text_idx
+        .iter()
+        .map(|&i| TextColumn {
+            name: names[i].clone(),
+            values: Vec::new(),
+        })
+        .collect();
 
     let mut values = Vec::new();
     let mut labels = label_idx.map(|_| Vec::new());
@@ -721,6 +760,14 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
             }
             labels.push(label.to_string());
         }
+        for (t, &i) in text.iter_mut().zip(&text_idx) {
+            let raw = std::str::from_utf8(&record[i]).map_err(|_| IngestError::NotUtf8 {
+                file: file.clone(),
+                row,
+                column: names[i].clone(),
+            })?;
+            t.values.push(raw.to_string());
+        }
         row_numbers.push(row);
     }
     if row_numbers.is_empty() {
@@ -733,6 +780,7 @@ pub fn read_csv(bytes: &[u8], opts: &IngestOptions) -> Result<Table, IngestError
         values,
         labels,
         row_numbers,
+        text,
     };
     if table.labels.is_some() {
         let classes = table.classes();
@@ -788,6 +836,7 @@ mod properties {
                         values,
                         labels: Some(labels),
                         row_numbers: (2..rows + 2).collect(),
+                        text: Vec::new(),
                     }
                 })
         })

@@ -70,8 +70,10 @@ pub enum ToWorker {
 
 /// Points in a scored file's timeline (the most anomalous row of each bucket).
 pub const TIMELINE_POINTS: usize = 800;
-/// Rows listed in the results table.
-pub const LISTED_ROWS: usize = 1000;
+/// Rows listed in the results table: the first ones of the file, and the
+/// first ones of each predicted class (so that filtering by a class shows
+/// rows even when they come late in the file).
+pub const LISTED_ROWS: usize = 200;
 
 /// One listed row of a scored file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +97,9 @@ pub struct ScoreSummary {
     pub wraps: Option<usize>,
     pub resets: Option<usize>,
     pub evaluation: Option<crate::metrics::Evaluation>,
+    /// Reading the CSV (decode, parse).
+    pub read_ms: f64,
+    /// Scoring: rates, features, forest, guard.
     pub score_ms: f64,
     /// (first row index of the bucket, highest p_anomalous in it).
     pub timeline: Vec<(usize, f64)>,
@@ -102,7 +107,7 @@ pub struct ScoreSummary {
 }
 
 impl ScoreSummary {
-    pub fn of(model: &Model, scored: &Scored, score_ms: f64) -> Self {
+    pub fn of(model: &Model, scored: &Scored, read_ms: f64, score_ms: f64) -> Self {
         let n = scored.rows.len();
         let bucket = n.div_ceil(TIMELINE_POINTS).max(1);
         let timeline = scored
@@ -114,18 +119,31 @@ impl ScoreSummary {
                 (b * bucket, max)
             })
             .collect();
-        let inputs = model.input_rows(&scored.table).unwrap_or_default();
-        let n_in = model.inputs.len().max(1);
-        let listed = scored
-            .rows
+        // The first rows, and the first rows of each class.
+        let mut per_class = vec![0usize; model.classes.len()];
+        let picked: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let c = scored.rows[i].class;
+                let take = i < LISTED_ROWS || per_class[c] < LISTED_ROWS;
+                per_class[c] += take as usize;
+                take
+            })
+            .collect();
+        let cols: Option<Vec<usize>> = model
+            .inputs
             .iter()
-            .take(LISTED_ROWS)
-            .enumerate()
-            .map(|(i, r)| {
-                let reasons = inputs
-                    .get(i * n_in..(i + 1) * n_in)
-                    .map(|row| {
-                        crate::explain::contributions(model, &model.derive(row))
+            .map(|name| scored.table.column_index(name))
+            .collect();
+        let listed = picked
+            .into_iter()
+            .map(|i| {
+                let r = &scored.rows[i];
+                let reasons = cols
+                    .as_ref()
+                    .map(|cols| {
+                        let row = scored.table.row(i);
+                        let inputs: Vec<f64> = cols.iter().map(|&j| row[j]).collect();
+                        crate::explain::contributions(model, &model.derive(&inputs))
                             .into_iter()
                             .take(3)
                             .map(|c| (model.features[c.feature].clone(), c.delta))
@@ -149,6 +167,7 @@ impl ScoreSummary {
             wraps: scored.rates.as_ref().map(|r| r.wraps),
             resets: scored.rates.as_ref().map(|r| r.resets),
             evaluation: scored.evaluation.clone(),
+            read_ms,
             score_ms,
             timeline,
             listed,
@@ -224,11 +243,25 @@ mod summary_tests {
             counters: crate::score::Counters::Interval(15.0),
             ..ScoreOptions::default()
         };
-        let scored = crate::score::score(&m, &t, &opts).unwrap();
-        let s = ScoreSummary::of(&m, &scored, 1.0);
+        let scored = crate::score::score(&m, t.clone(), &opts).unwrap();
+        let s = ScoreSummary::of(&m, &scored, 1.0, 2.0);
         assert_eq!(s.rows, scored.rows.len());
         assert!(s.timeline.len() <= TIMELINE_POINTS && s.timeline.len() > TIMELINE_POINTS / 2);
-        assert_eq!(s.listed.len(), LISTED_ROWS);
+        // The first rows, plus the first rows of every predicted class.
+        assert!(
+            s.listed[..LISTED_ROWS]
+                .iter()
+                .enumerate()
+                .all(|(i, r)| r.row == scored.table.row_numbers[i])
+        );
+        for (c, &count) in s.counts.iter().enumerate() {
+            let listed = s.listed.iter().filter(|r| r.class == c).count();
+            assert!(
+                listed >= count.min(LISTED_ROWS),
+                "class {c}: {listed} of {count}"
+            );
+        }
+        assert!(s.listed.windows(2).all(|w| w[0].row < w[1].row));
         assert!(s.listed.iter().all(|r| r.reasons.len() <= 3));
         assert!(s.listed.iter().any(|r| !r.reasons.is_empty()));
         assert_eq!(s.counts.iter().sum::<usize>(), s.rows);

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::ingest::Table;
+use crate::ingest::{Table, TextColumn};
 use crate::schema::{self, VarKind};
 
 const C32: f64 = 4_294_967_296.0; // 2^32
@@ -147,6 +147,14 @@ pub fn to_rates(
         values: Vec::new(),
         labels: table.labels.as_ref().map(|_| Vec::new()),
         row_numbers: Vec::new(),
+        text: table
+            .text
+            .iter()
+            .map(|t| TextColumn {
+                name: t.name.clone(),
+                values: Vec::new(),
+            })
+            .collect(),
     };
     let mut report = RateReport {
         rows_in: table.n_rows(),
@@ -196,6 +204,9 @@ pub fn to_rates(
             if let (Some(dst), Some(src)) = (out.labels.as_mut(), table.labels.as_ref()) {
                 dst.push(src[i].clone());
             }
+            for (dst, src) in out.text.iter_mut().zip(&table.text) {
+                dst.values.push(src.values[i].clone());
+            }
         }
     }
     report.rows_out = out.n_rows();
@@ -217,6 +228,7 @@ mod tests {
             values: rows.iter().flat_map(|r| r.iter().copied()).collect(),
             labels: Some(labels.iter().map(|s| s.to_string()).collect()),
             row_numbers: (2..2 + rows.len()).collect(),
+            text: Vec::new(),
         }
     }
 

@@ -102,7 +102,7 @@ fn whole(t: &Table) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Score every row of `table`.
-pub fn score(model: &Model, table: &Table, opts: &ScoreOptions) -> Result<Scored, ScoreError> {
+pub fn score(model: &Model, table: Table, opts: &ScoreOptions) -> Result<Scored, ScoreError> {
     score_with_progress(model, table, opts, &mut |_, _| {})
 }
 
@@ -112,24 +112,25 @@ pub const PROGRESS_EVERY: usize = 20_000;
 /// [`score`], calling `progress(done, total)` every [`PROGRESS_EVERY`] rows.
 pub fn score_with_progress(
     model: &Model,
-    table: &Table,
+    table: Table,
     opts: &ScoreOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Scored, ScoreError> {
     let (table, rates) = match &opts.counters {
-        Counters::Rates => (table.clone(), None),
+        Counters::Rates => (table, None),
         Counters::Interval(secs) => {
-            let all = whole(table);
-            let (t, r) =
-                rates::to_rates(table, &all, &Interval::Fixed(*secs)).map_err(ScoreError::Rates)?;
+            let all = whole(&table);
+            let (t, r) = rates::to_rates(&table, &all, &Interval::Fixed(*secs))
+                .map_err(ScoreError::Rates)?;
             (t, Some(r))
         }
         Counters::TimeColumn(name) => {
-            let mut t = table.clone();
+            let file = table.file_name.clone();
+            let mut t = table;
             let times = t
                 .take_column(name)
                 .ok_or_else(|| ScoreError::NoTimeColumn {
-                    file: table.file_name.clone(),
+                    file,
                     column: name.clone(),
                 })?;
             let all = whole(&t);
@@ -151,28 +152,44 @@ pub fn score_with_progress(
     };
     let table = fill_missing(model, table, &opts.fill);
     let inputs = model.input_rows(&table).map_err(ScoreError::Missing)?;
-    let n_in = model.inputs.len();
-    let total = inputs.len() / n_in.max(1);
-    let mut counts = vec![0; model.classes.len()];
+    let n_in = model.inputs.len().max(1);
+    let total = inputs.len() / n_in;
+    let k = model.classes.len();
+    let plan = model.plan();
+    let nf = plan.n_features();
+    let mut counts = vec![0; k];
     let mut unfamiliar = 0;
-    let rows: Vec<ScoredRow> = inputs
-        .chunks_exact(n_in)
-        .enumerate()
-        .map(|(i, r)| {
-            if i % PROGRESS_EVERY == 0 {
-                progress(i, total);
-            }
-            let p = model.predict(r);
-            counts[p.class] += 1;
-            unfamiliar += p.guard.unfamiliar as usize;
-            ScoredRow {
-                class: p.class,
-                p_anomalous: model.p_anomalous(&p.probabilities),
-                probabilities: p.probabilities,
-                unfamiliar: p.guard.unfamiliar,
-            }
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(total);
+    // Chunk by chunk: features, then the forest's batch prediction (the same
+    // values as predicting row by row, computed tree by tree).
+    let mut features = Vec::with_capacity(PROGRESS_EVERY * nf);
+    let mut probs = vec![0.0; PROGRESS_EVERY * k];
+    for (c, chunk) in inputs.chunks(PROGRESS_EVERY * n_in).enumerate() {
+        progress(c * PROGRESS_EVERY, total);
+        features.clear();
+        for row in chunk.chunks_exact(n_in) {
+            plan.derive_into(row, &mut features);
+        }
+        let m = chunk.len() / n_in;
+        model
+            .forest
+            .predict_proba_batch(&features, &mut probs[..m * k]);
+        for (p, f) in probs[..m * k]
+            .chunks_exact(k)
+            .zip(features.chunks_exact(nf))
+        {
+            let class = crate::forest::argmax(p);
+            let unf = model.guard.is_unfamiliar(f);
+            counts[class] += 1;
+            unfamiliar += unf as usize;
+            rows.push(ScoredRow {
+                class,
+                p_anomalous: model.p_anomalous(p),
+                probabilities: p.to_vec(),
+                unfamiliar: unf,
+            });
+        }
+    }
     let evaluation = table.labels.as_ref().and_then(|labels| {
         let truth: Option<Vec<u32>> = labels
             .iter()
@@ -243,6 +260,7 @@ pub fn missing_inputs(model: &Model, columns: &[String]) -> Vec<String> {
 /// The scored file: the scored rows' columns (and label), then
 /// `predicted_class`, `p_anomalous`, `unfamiliar` and `p_<class>` per class.
 pub fn scored_csv(model: &Model, scored: &Scored, label: &str, escape_formulas: bool) -> String {
+    use std::fmt::Write;
     let base = write_csv(&scored.table, label, escape_formulas);
     let mut lines = base.lines();
     let mut out = String::with_capacity(base.len() * 2);
@@ -258,9 +276,9 @@ pub fn scored_csv(model: &Model, scored: &Scored, label: &str, escape_formulas: 
         out.push_str(line);
         out.push(',');
         csv_cell(&mut out, &model.classes[r.class], escape_formulas);
-        out.push_str(&format!(",{},{}", r.p_anomalous, r.unfamiliar));
+        let _ = write!(out, ",{},{}", r.p_anomalous, r.unfamiliar);
         for p in &r.probabilities {
-            out.push_str(&format!(",{p}"));
+            let _ = write!(out, ",{p}");
         }
         out.push('\n');
     }
@@ -297,7 +315,7 @@ mod tests {
         block.row_numbers = all.row_numbers[a..b].to_vec();
         let s = score(
             &m,
-            &block,
+            block.clone(),
             &ScoreOptions {
                 counters: Counters::Interval(15.0),
                 ..ScoreOptions::default()
@@ -339,7 +357,7 @@ mod tests {
             },
         )
         .unwrap();
-        let s = score(&m, &t, &ScoreOptions::default()).unwrap();
+        let s = score(&m, t.clone(), &ScoreOptions::default()).unwrap();
         assert!(s.evaluation.is_none(), "labels that are not model classes");
         let out = scored_csv(&m, &s, "class", true);
         let mut lines = out.lines();
@@ -368,14 +386,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(missing_inputs(&m, &t.columns).len(), 32);
-        let e = score(&m, &t, &ScoreOptions::default()).unwrap_err();
+        let e = score(&m, t.clone(), &ScoreOptions::default()).unwrap_err();
         assert!(
             e.to_string().contains("the model needs 32 column(s)"),
             "{e}"
         );
         let s = score(
             &m,
-            &t,
+            t.clone(),
             &ScoreOptions {
                 fill: Fill::Median,
                 ..ScoreOptions::default()
@@ -391,7 +409,7 @@ mod tests {
         );
         let s = score(
             &m,
-            &t,
+            t.clone(),
             &ScoreOptions {
                 fill: Fill::Constant(0.0),
                 ..ScoreOptions::default()
@@ -402,7 +420,7 @@ mod tests {
         let mut calls = Vec::new();
         score_with_progress(
             &m,
-            &t,
+            t.clone(),
             &ScoreOptions {
                 fill: Fill::Median,
                 ..ScoreOptions::default()
@@ -439,7 +457,7 @@ mod tests {
         .unwrap();
         let s = score(
             &m,
-            &t,
+            t.clone(),
             &ScoreOptions {
                 counters: Counters::TimeColumn("time".into()),
                 ..ScoreOptions::default()
@@ -453,7 +471,7 @@ mod tests {
         assert_eq!(s.table.row(1)[..2], [30.0, 15.0]);
         let e = score(
             &m,
-            &t,
+            t.clone(),
             &ScoreOptions {
                 counters: Counters::TimeColumn("when".into()),
                 ..ScoreOptions::default()
@@ -464,5 +482,86 @@ mod tests {
             e.to_string(),
             "c.csv: no numeric timestamp column \"when\"."
         );
+    }
+
+    #[test]
+    fn text_columns_pass_through_to_the_scored_file() {
+        let m = default_model();
+        let mut csv = String::from("host,time,") + &m.inputs.join(",") + ",note\n";
+        for (k, host) in ["r1", "r1, core", "=cmd"].iter().enumerate() {
+            let row: Vec<String> = (0..34)
+                .map(|j| ((k + 1) * (j + 1) * 100).to_string())
+                .collect();
+            let host = if host.contains(',') {
+                format!("\"{host}\"")
+            } else {
+                host.to_string()
+            };
+            csv += &format!("{host},{},{},n{k}\n", k * 15, row.join(","));
+        }
+        let opts = IngestOptions {
+            require_label: false,
+            keep_text: true,
+            columns: Some(
+                std::iter::once("time".to_string())
+                    .chain(m.inputs.iter().cloned())
+                    .collect(),
+            ),
+            ..IngestOptions::labelled("t.csv")
+        };
+        let t = read_csv(csv.as_bytes(), &opts).unwrap();
+        assert_eq!(t.text.len(), 2);
+        assert_eq!(t.text[0].values, vec!["r1", "r1, core", "=cmd"]);
+        // Counters → rates drops the first poll; the text follows its rows.
+        let s = score(
+            &m,
+            t,
+            &ScoreOptions {
+                counters: Counters::TimeColumn("time".into()),
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.rows.len(), 2);
+        let out = scored_csv(&m, &s, "class", true);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines[0].starts_with("host,note,time,ifInOctets11,"),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[1].starts_with("\"r1, core\",n1,15,"), "{}", lines[1]);
+        assert!(lines[2].starts_with("'=cmd,n2,30,"), "{}", lines[2]);
+        assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn a_constant_fills_missing_inputs() {
+        let m = default_model();
+        let t = read_csv(
+            b"ifInOctets11,other\n5,6\n7,8\n",
+            &IngestOptions {
+                require_label: false,
+                ..IngestOptions::labelled("f.csv")
+            },
+        )
+        .unwrap();
+        let s = score(
+            &m,
+            t,
+            &ScoreOptions {
+                fill: Fill::Constant(42.5),
+                ..ScoreOptions::default()
+            },
+        )
+        .unwrap();
+        let j = s.table.column_index("tcpInSegs").unwrap();
+        assert_eq!(s.table.row(1)[j], 42.5);
+        assert_eq!(
+            s.table.row(1)[s.table.column_index("ifInOctets11").unwrap()],
+            7.0
+        );
+        let direct = m.predict(&m.input_rows(&s.table).unwrap()[34..]);
+        assert_eq!(s.rows[1].probabilities, direct.probabilities);
     }
 }
