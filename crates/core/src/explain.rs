@@ -141,16 +141,6 @@ mod tests {
     use crate::model::{FeatureStats, TrainingReport};
     use crate::schema::VarKind;
 
-    fn leaf(class: u32) -> Node {
-        Node {
-            feature: 0,
-            threshold: 0.0,
-            yes: 0,
-            no: 0,
-            class,
-        }
-    }
-
     fn stump(feature: u32, threshold: f64) -> Tree {
         Tree::new(vec![
             Node {
@@ -160,8 +150,8 @@ mod tests {
                 no: 2,
                 class: 0,
             },
-            leaf(0),
-            leaf(1),
+            Node::leaf(0),
+            Node::leaf(1),
         ])
     }
 

@@ -478,15 +478,29 @@ pub fn train(
         .mtry
         .unwrap_or_else(|| ((n_features as f64).sqrt() as usize).max(1));
     let mode = hist::HistMode::for_mtry(mtry, n_features);
-    let total = params.n_trees as usize;
-    let mut trees = Vec::with_capacity(total);
-    for i in 0..total {
-        trees.push(hist::grow(
+    grow_trees(n_features, n_classes, params, progress, |i| {
+        Ok(hist::grow(
             &data,
             params,
             mode,
             params.seed.wrapping_add(i as u64),
-        ));
+        ))
+    })
+}
+
+/// Grow `params.n_trees` trees with `grow(i)`, reporting progress after each
+/// and stopping when asked to.
+fn grow_trees(
+    n_features: usize,
+    n_classes: usize,
+    params: &ForestParams,
+    progress: &mut dyn FnMut(usize, usize) -> Control,
+    mut grow: impl FnMut(usize) -> Result<Tree, ForestError>,
+) -> Result<Forest, ForestError> {
+    let total = params.n_trees as usize;
+    let mut trees = Vec::with_capacity(total);
+    for i in 0..total {
+        trees.push(grow(i)?);
         if progress(i + 1, total) == Control::Cancel && i + 1 < total {
             return Err(ForestError::Cancelled { trees_done: i + 1 });
         }
@@ -512,20 +526,10 @@ pub fn train_smartcore(
     check_inputs(x, n_features, y, n_classes, params)?;
     let xm = matrix(x, n_features)?;
     let yv = y.to_vec();
-    let total = params.n_trees as usize;
-    let mut trees = Vec::with_capacity(total);
-    for i in 0..total {
+    grow_trees(n_features, n_classes, params, progress, |i| {
         let fitted = SmartTree::fit(&xm, &yv, smart_params(params, i))
             .map_err(|e| ForestError::Learner(e.to_string()))?;
-        trees.push(flatten(&fitted)?);
-        if progress(i + 1, total) == Control::Cancel && i + 1 < total {
-            return Err(ForestError::Cancelled { trees_done: i + 1 });
-        }
-    }
-    Ok(Forest {
-        n_features,
-        n_classes,
-        trees,
+        flatten(&fitted)
     })
 }
 
@@ -796,13 +800,7 @@ mod tests {
 
     #[test]
     fn validation_rejects_broken_trees() {
-        let leaf = |class| Node {
-            feature: 0,
-            threshold: 0.0,
-            yes: 0,
-            no: 0,
-            class,
-        };
+        let leaf = Node::leaf;
         let good = Forest {
             n_features: 1,
             n_classes: 2,

@@ -228,20 +228,8 @@ mod tests {
                     no: 2,
                     class: 0,
                 },
-                Node {
-                    feature: 0,
-                    threshold: 0.0,
-                    yes: 0,
-                    no: 0,
-                    class: 0,
-                },
-                Node {
-                    feature: 0,
-                    threshold: 0.0,
-                    yes: 0,
-                    no: 0,
-                    class: 1,
-                },
+                Node::leaf(0),
+                Node::leaf(1),
             ])],
         };
         let mut x = Vec::new();
