@@ -150,18 +150,7 @@ impl Tree {
     /// The leaf `row` lands in. Requires a validated tree.
     #[inline]
     pub fn leaf(&self, row: &[f64]) -> &Node {
-        let mut i = 0usize;
-        loop {
-            let n = &self.nodes[i];
-            if n.yes == 0 {
-                return n;
-            }
-            i = if row[n.feature as usize] <= n.threshold {
-                n.yes as usize
-            } else {
-                n.no as usize
-            };
-        }
+        self.walk_from(0, row)
     }
 
     /// Most likely class at the leaf `row` lands in.
@@ -178,30 +167,49 @@ impl Tree {
         let lanes = LANES.min(n_rows);
         let mut row: [usize; LANES] = std::array::from_fn(|l| l);
         let mut at = [0usize; LANES];
-        let (mut next, mut live) = (lanes, lanes);
-        while live > 0 {
-            for l in 0..lanes {
-                if row[l] == usize::MAX {
-                    continue;
-                }
+        let mut next = lanes;
+        // Steady state: every lane holds a row; a finished row's lane takes
+        // the next one.
+        'steady: while lanes == LANES && next < n_rows {
+            for l in 0..LANES {
                 let n = &self.nodes[at[l]];
                 if n.yes != 0 {
                     let v = rows[row[l] * f + n.feature as usize];
                     // Branch-free child select (the compare is unpredictable).
                     let right = 0u32.wrapping_sub((v > n.threshold) as u32);
                     at[l] = (n.yes ^ ((n.yes ^ n.no) & right)) as usize;
-                    continue;
-                }
-                self.add_leaf(n, &mut out[row[l] * k..(row[l] + 1) * k]);
-                at[l] = 0;
-                if next < n_rows {
+                } else {
+                    self.add_leaf(n, &mut out[row[l] * k..(row[l] + 1) * k]);
+                    at[l] = 0;
                     row[l] = next;
                     next += 1;
-                } else {
-                    row[l] = usize::MAX;
-                    live -= 1;
+                    if next == n_rows {
+                        break 'steady;
+                    }
                 }
             }
+        }
+        // Drain: finish the rows still in flight.
+        for l in 0..lanes {
+            let r = row[l];
+            let leaf = self.walk_from(at[l], &rows[r * f..(r + 1) * f]);
+            self.add_leaf(leaf, &mut out[r * k..(r + 1) * k]);
+        }
+    }
+
+    /// The leaf `row` reaches from node `i`.
+    #[inline]
+    fn walk_from(&self, mut i: usize, row: &[f64]) -> &Node {
+        loop {
+            let n = &self.nodes[i];
+            if n.yes == 0 {
+                return n;
+            }
+            i = if row[n.feature as usize] <= n.threshold {
+                n.yes as usize
+            } else {
+                n.no as usize
+            };
         }
     }
 
