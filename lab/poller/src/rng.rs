@@ -49,4 +49,12 @@ mod tests {
         }
         assert_ne!(Rng::new(1).next_u64(), Rng::new(2).next_u64());
     }
+
+    #[test]
+    fn same_stream_as_the_core_generator() {
+        let (mut ours, mut core) = (Rng::new(2026), mibwatch_core::split::Rng::new(2026));
+        for _ in 0..100 {
+            assert_eq!(ours.next_u64(), core.next_u64());
+        }
+    }
 }

@@ -71,6 +71,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn classes_are_the_public_datasets() {
+        assert_eq!(CLASSES, mibwatch_core::schema::DATASET_CLASSES);
+    }
+
+    #[test]
     fn balanced_seeded_and_interleaved() {
         for seed in 0..50 {
             let p = plan(seed, &CLASSES, 6);
