@@ -63,7 +63,7 @@ lab-campaign:
 lab-down:
 	lab/lab.sh down
 
-# The benchmark against scikit-learn (about 40 min; writes bench/results.md).
+# The benchmark against scikit-learn (about 100 min on 2 cores; writes bench/results.md).
 bench: setup
 	bench/run.sh
 

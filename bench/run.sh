@@ -7,7 +7,7 @@
 # profile, run in Node's V8), installs the pinned scikit-learn into
 # bench/.venv, writes the data sets once (bench/data), then for each set runs
 # scikit-learn, native and wasm one after the other and writes the table to
-# bench/results.md. The full default run takes about 40 minutes, mostly
+# bench/results.md. The full default run takes about 100 minutes on 2 cores, mostly
 # scikit-learn at 500k rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
