@@ -204,7 +204,7 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             <p class="hint">
                 "An export from your monitoring, one row per poll: each row gets the active model's class, "
                 "the probability that it is not normal, and its top reasons. Choose the file or drop it here; "
-                "columns are matched by name, text columns (host names, dates) are left out."
+                "columns are matched by name; the other columns (host names, dates…) pass through to the download."
             </p>
             <div class="train-form">
                 <label class="file">

@@ -482,10 +482,7 @@ pub fn train(
         ));
     }
     let data = hist::Binned::new(x, n_features, y, n_classes);
-    let mtry = params
-        .mtry
-        .unwrap_or_else(|| ((n_features as f64).sqrt() as usize).max(1));
-    let mode = hist::HistMode::for_mtry(mtry, n_features);
+    let mode = hist::HistMode::for_mtry(hist::mtry(params, n_features), n_features);
     grow_trees(n_features, n_classes, params, progress, |i| {
         Ok(hist::grow(
             &data,

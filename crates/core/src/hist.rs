@@ -213,13 +213,18 @@ struct Grower<'d, 'y> {
     buf: Vec<u32>,
 }
 
+/// Candidate features per split: `params.mtry`, or ⌊√features⌋ (at least 1).
+pub fn mtry(params: &ForestParams, n_features: usize) -> usize {
+    params
+        .mtry
+        .unwrap_or_else(|| ((n_features as f64).sqrt() as usize).max(1))
+        .clamp(1, n_features)
+}
+
 /// Grow one tree on a bootstrap sample drawn with `seed`.
 pub fn grow(data: &Binned, params: &ForestParams, mode: HistMode, seed: u64) -> Tree {
     let k = data.n_classes;
-    let mtry = params
-        .mtry
-        .unwrap_or_else(|| ((data.n_features as f64).sqrt() as usize).max(1))
-        .clamp(1, data.n_features);
+    let mtry = mtry(params, data.n_features);
     let mut g = Grower {
         data,
         params,
