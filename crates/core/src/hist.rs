@@ -180,6 +180,21 @@ impl View<'_> {
     fn col(&self, j: usize) -> &[u8] {
         &self.codes[j * self.n..(j + 1) * self.n]
     }
+
+    /// Codes (column by column) and classes of `rows`, packed: the data of a
+    /// view whose row `i` is `rows[i]` here.
+    fn copy_rows(&self, rows: &[u32]) -> (Vec<u8>, Vec<u32>) {
+        let m = rows.len();
+        let mut codes = vec![0u8; m * (self.codes.len() / self.n)];
+        for (j, local) in codes.chunks_exact_mut(m).enumerate() {
+            let col = self.col(j);
+            for (c, &r) in local.iter_mut().zip(rows) {
+                *c = col[r as usize];
+            }
+        }
+        let y = rows.iter().map(|&r| self.y[r as usize]).collect();
+        (codes, y)
+    }
 }
 
 /// Rows whose codes and classes take more than this many bytes outgrow a
@@ -329,15 +344,7 @@ impl Grower<'_, '_> {
             let rows = &idx[task.start..task.end];
             let m = rows.len();
             if gather && m >= SMALL_NODE && m * row_bytes <= self.cached {
-                let nf = self.data.n_features;
-                let mut codes = vec![0u8; m * nf];
-                for (j, local) in codes.chunks_exact_mut(m).enumerate() {
-                    let col = v.col(j);
-                    for (c, &r) in local.iter_mut().zip(rows) {
-                        *c = col[r as usize];
-                    }
-                }
-                let y: Vec<u32> = rows.iter().map(|&r| v.y[r as usize]).collect();
+                let (codes, y) = v.copy_rows(rows);
                 let mut local_idx: Vec<u32> = (0..m as u32).collect();
                 let local = View {
                     codes: &codes,
@@ -356,7 +363,6 @@ impl Grower<'_, '_> {
             for &r in rows {
                 self.counts[v.y[r as usize] as usize] += 1;
             }
-            let m = rows.len();
             let nonzero = self.counts.iter().filter(|&&c| c > 0).count();
             let depth_ok = self
                 .params
