@@ -150,56 +150,7 @@ impl Tree {
     /// The leaf `row` lands in. Requires a validated tree.
     #[inline]
     pub fn leaf(&self, row: &[f64]) -> &Node {
-        self.walk_from(0, row)
-    }
-
-    /// Most likely class at the leaf `row` lands in.
-    #[inline]
-    pub fn predict(&self, row: &[f64]) -> u32 {
-        self.leaf(row).class
-    }
-
-    /// [`Tree::add_proba`] for every row of `rows` (`f` values each), `LANES`
-    /// rows in flight at once: their paths are independent, so their loads and
-    /// compares overlap; a row that reaches its leaf hands its lane to the next.
-    fn add_proba_rows(&self, rows: &[f64], f: usize, out: &mut [f64], k: usize) {
-        let n_rows = rows.len() / f;
-        let lanes = LANES.min(n_rows);
-        let mut row: [usize; LANES] = std::array::from_fn(|l| l);
-        let mut at = [0usize; LANES];
-        let mut next = lanes;
-        // Steady state: every lane holds a row; a finished row's lane takes
-        // the next one.
-        'steady: while lanes == LANES && next < n_rows {
-            for l in 0..LANES {
-                let n = &self.nodes[at[l]];
-                if n.yes != 0 {
-                    let v = rows[row[l] * f + n.feature as usize];
-                    // Branch-free child select (the compare is unpredictable).
-                    let right = 0u32.wrapping_sub((v > n.threshold) as u32);
-                    at[l] = (n.yes ^ ((n.yes ^ n.no) & right)) as usize;
-                } else {
-                    self.add_leaf(n, &mut out[row[l] * k..(row[l] + 1) * k]);
-                    at[l] = 0;
-                    row[l] = next;
-                    next += 1;
-                    if next == n_rows {
-                        break 'steady;
-                    }
-                }
-            }
-        }
-        // Drain: finish the rows still in flight.
-        for l in 0..lanes {
-            let r = row[l];
-            let leaf = self.walk_from(at[l], &rows[r * f..(r + 1) * f]);
-            self.add_leaf(leaf, &mut out[r * k..(r + 1) * k]);
-        }
-    }
-
-    /// The leaf `row` reaches from node `i`.
-    #[inline]
-    fn walk_from(&self, mut i: usize, row: &[f64]) -> &Node {
+        let mut i = 0;
         loop {
             let n = &self.nodes[i];
             if n.yes == 0 {
@@ -211,6 +162,12 @@ impl Tree {
                 n.no as usize
             };
         }
+    }
+
+    /// Most likely class at the leaf `row` lands in.
+    #[inline]
+    pub fn predict(&self, row: &[f64]) -> u32 {
+        self.leaf(row).class
     }
 
     #[inline]
@@ -229,16 +186,7 @@ impl Tree {
     /// Add this tree's class distribution for `row` to `acc`.
     #[inline]
     pub fn add_proba(&self, row: &[f64], acc: &mut [f64]) {
-        let leaf = self.leaf(row);
-        if leaf.no == 0 {
-            acc[leaf.class as usize] += 1.0;
-        } else {
-            let d = &self.dists[leaf.no as usize - 1];
-            let total: u32 = d.iter().sum();
-            for (a, &c) in acc.iter_mut().zip(d.iter()) {
-                *a += c as f64 / total as f64;
-            }
-        }
+        self.add_leaf(self.leaf(row), acc);
     }
 
     /// Structural check: children point forward (so every walk ends), indices
@@ -282,8 +230,138 @@ impl Tree {
     }
 }
 
-/// Rows walked through a tree together in batch prediction.
-const LANES: usize = 8;
+/// A child in a [`BatchTree`]: a split's index, or a leaf's with `LEAF` set.
+const LEAF: u32 = 1 << 31;
+
+/// A split of a [`BatchTree`]: a row goes to `kids[0]` when
+/// `row[feature] <= threshold`, else to `kids[1]`.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    threshold: f64,
+    feature: u32,
+    kids: [u32; 2],
+}
+
+/// A tree laid out for batch prediction: its splits, and its leaves' class
+/// probabilities computed once.
+#[derive(Debug)]
+struct BatchTree {
+    splits: Vec<Split>,
+    /// `k` probabilities per leaf, in leaf order.
+    probs: Vec<f64>,
+    /// The root: split 0, or a leaf (`LEAF` set) when the tree is one leaf.
+    root: u32,
+}
+
+impl BatchTree {
+    /// Requires a validated tree.
+    fn new(t: &Tree, k: usize) -> BatchTree {
+        // Splits and leaves are numbered apart, each in node order.
+        let (mut n_splits, mut n_leaves) = (0, 0);
+        let index: Vec<u32> = (t.nodes.iter())
+            .map(|n| {
+                if n.yes != 0 {
+                    n_splits += 1;
+                    n_splits - 1
+                } else {
+                    n_leaves += 1;
+                    (n_leaves - 1) | LEAF
+                }
+            })
+            .collect();
+        let mut splits = Vec::with_capacity(n_splits as usize);
+        let mut probs = vec![0.0; n_leaves as usize * k];
+        let mut leaves = probs.chunks_exact_mut(k);
+        for n in &t.nodes {
+            if n.yes != 0 {
+                splits.push(Split {
+                    threshold: n.threshold,
+                    feature: n.feature,
+                    kids: [index[n.yes as usize], index[n.no as usize]],
+                });
+            } else if let Some(p) = leaves.next() {
+                t.add_leaf(n, p);
+            }
+        }
+        BatchTree {
+            splits,
+            probs,
+            root: index[0],
+        }
+    }
+
+    /// Adds this tree's probabilities for every row of `rows` (`f` values
+    /// each, at most `BLOCK` rows) to `out` (`k` per row). `act` and `leaf`
+    /// are scratch space.
+    ///
+    /// The rows move down the tree together, one level per pass: each pass
+    /// takes every row still in `act` one step and keeps only those not yet
+    /// at a leaf. No branch depends on the data, so the steps of many rows
+    /// overlap in the processor; a path-by-path walk waits on one load after
+    /// another and mispredicts where each path ends.
+    fn add_proba_rows(
+        &self,
+        rows: &[f64],
+        f: usize,
+        out: &mut [f64],
+        k: usize,
+        act: &mut [(u32, u32); BLOCK],
+        leaf: &mut [u32; BLOCK],
+    ) {
+        let n = rows.len() / f;
+        let mut m = if self.root & LEAF != 0 {
+            leaf[..n].fill(self.root);
+            0
+        } else {
+            for (r, a) in act[..n].iter_mut().enumerate() {
+                *a = (r as u32, self.root);
+            }
+            n
+        };
+        while m > 0 {
+            let mut kept = 0;
+            // (Indices masked to the block size: no bounds checks in the way.)
+            for i in 0..m {
+                let (r, at) = act[i % BLOCK];
+                let s = &self.splits[at as usize];
+                let v = rows[r as usize * f + s.feature as usize];
+                // Written so that NaN goes right, as in `Tree::leaf`.
+                #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                let next = s.kids[usize::from(!(v <= s.threshold))];
+                leaf[r as usize % BLOCK] = next;
+                act[kept % BLOCK] = (r, next);
+                kept += usize::from(next & LEAF == 0);
+            }
+            m = kept;
+        }
+        for (o, &l) in out.chunks_exact_mut(k).zip(&leaf[..n]) {
+            let p = &self.probs[(l & !LEAF) as usize * k..][..k];
+            for (a, &b) in o.iter_mut().zip(p) {
+                *a += b;
+            }
+        }
+    }
+}
+
+/// Rows predicted together in a batch (a power of two).
+const BLOCK: usize = 512;
+
+/// Class probabilities of the rows of `x` from `trees` into `out`: tree by
+/// tree over blocks of rows, so that a tree and a block stay in cache.
+fn batch_proba(trees: &[BatchTree], f: usize, k: usize, x: &[f64], out: &mut [f64]) {
+    out.fill(0.0);
+    let mut act = Box::new([(0, 0); BLOCK]);
+    let mut leaf = Box::new([0; BLOCK]);
+    for (xb, ob) in x.chunks(BLOCK * f).zip(out.chunks_mut(BLOCK * k)) {
+        for t in trees {
+            t.add_proba_rows(xb, f, ob, k, &mut act, &mut leaf);
+        }
+    }
+    let n_trees = trees.len() as f64;
+    for v in out.iter_mut() {
+        *v /= n_trees;
+    }
+}
 
 /// A trained forest: flat trees voting over `n_classes` classes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -576,21 +654,9 @@ impl Forest {
 
     /// Class probabilities of every row of row-major `x` into `out`
     /// (`n_classes` per row). Same values as [`Forest::predict_proba`] row by
-    /// row, computed tree by tree over blocks of rows so that a tree stays in
-    /// cache while it sees many rows.
+    /// row, computed tree by tree over blocks of rows (see [`BatchTree`]).
     pub fn predict_proba_batch(&self, x: &[f64], out: &mut [f64]) {
-        const BLOCK: usize = 1024;
-        let (f, k) = (self.n_features, self.n_classes);
-        out.fill(0.0);
-        for (xb, ob) in x.chunks(BLOCK * f).zip(out.chunks_mut(BLOCK * k)) {
-            for t in &self.trees {
-                t.add_proba_rows(xb, f, ob, k);
-            }
-        }
-        let n = self.trees.len() as f64;
-        for v in out.iter_mut() {
-            *v /= n;
-        }
+        batch_proba(&self.batch_trees(), self.n_features, self.n_classes, x, out);
     }
 
     /// [`Forest::predict_proba_batch`] split over `threads` threads (native
@@ -600,15 +666,22 @@ impl Forest {
         if threads <= 1 || rows < 4096 || cfg!(target_arch = "wasm32") {
             return self.predict_proba_batch(x, out);
         }
+        let (f, k) = (self.n_features, self.n_classes);
+        let trees = self.batch_trees();
         let per = rows.div_ceil(threads);
         std::thread::scope(|s| {
-            let parts = x
-                .chunks(per * self.n_features)
-                .zip(out.chunks_mut(per * self.n_classes));
-            for (xp, op) in parts {
-                s.spawn(move || self.predict_proba_batch(xp, op));
+            for (xp, op) in x.chunks(per * f).zip(out.chunks_mut(per * k)) {
+                let trees = &trees;
+                s.spawn(move || batch_proba(trees, f, k, xp, op));
             }
         });
+    }
+
+    fn batch_trees(&self) -> Vec<BatchTree> {
+        self.trees
+            .iter()
+            .map(|t| BatchTree::new(t, self.n_classes))
+            .collect()
     }
 
     /// Bytes the forest takes in a model file.
@@ -801,6 +874,55 @@ mod tests {
             }),
             Err(ForestError::LabelOutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn batch_predicts_exactly_like_one_row_at_a_time() {
+        // Shallow trees keep mixed leaves; 4,200 rows are enough for two
+        // threads and end in a partial block.
+        let (x, y) = blobs(1400, 3, 5);
+        let params = ForestParams {
+            n_trees: 12,
+            max_depth: Some(4),
+            seed: 8,
+            ..ForestParams::default()
+        };
+        let mut forest = train(&x, 3, &y, 3, &params, &mut |_, _| Control::Continue).unwrap();
+        // A tree that is one mixed leaf, and a split whose right side is one.
+        let mut stump = Tree::new(vec![Node::leaf(0)]);
+        stump.nodes[0].no = 1;
+        stump.dists.push(vec![1, 2, 3].into_boxed_slice());
+        forest.trees.push(stump);
+        let mut split = Tree::new(vec![
+            Node {
+                feature: 1,
+                threshold: 5.0,
+                yes: 1,
+                no: 2,
+                class: 0,
+            },
+            Node::leaf(2),
+            Node {
+                no: 1,
+                ..Node::leaf(1)
+            },
+        ]);
+        split.dists.push(vec![0, 5, 1].into_boxed_slice());
+        forest.trees.push(split);
+        forest.validate().unwrap();
+        assert!(forest.trees.iter().any(|t| t.dists.len() > 1));
+
+        let mut x = x;
+        x.extend([f64::NAN, 5.0, 0.5, 5.0, f64::NAN, 0.5]);
+        let rows: Vec<f64> = x.chunks(3).flat_map(|r| forest.predict_proba(r)).collect();
+        let mut batch = vec![0.0; rows.len()];
+        forest.predict_proba_batch(&x, &mut batch);
+        assert_eq!(batch, rows);
+        let mut threads = vec![0.0; rows.len()];
+        forest.predict_proba_batch_threads(&x, &mut threads, 2);
+        assert_eq!(threads, rows);
+        let mut none = vec![];
+        forest.predict_proba_batch(&[], &mut none);
     }
 
     #[test]
