@@ -251,6 +251,8 @@ struct BatchTree {
     probs: Vec<f64>,
     /// The root: split 0, or a leaf (`LEAF` set) when the tree is one leaf.
     root: u32,
+    /// Depth of the shallowest leaf (the root is at depth 0).
+    open: u32,
 }
 
 impl BatchTree {
@@ -283,11 +285,34 @@ impl BatchTree {
                 t.add_leaf(n, p);
             }
         }
+        // Depth of the shallowest leaf: rows above it need no sorting out.
+        let mut depth = vec![0u32; t.nodes.len()];
+        let mut open = u32::MAX;
+        for (i, n) in t.nodes.iter().enumerate() {
+            if n.yes != 0 {
+                depth[n.yes as usize] = depth[i] + 1;
+                depth[n.no as usize] = depth[i] + 1;
+            } else {
+                open = open.min(depth[i]);
+            }
+        }
         BatchTree {
             splits,
             probs,
             root: index[0],
+            open,
         }
+    }
+
+    /// The child of split `at` that `row` goes to.
+    #[inline(always)]
+    fn step(&self, at: u32, row: &[f64]) -> u32 {
+        let s = &self.splits[at as usize];
+        let v = row[s.feature as usize];
+        // Written so that NaN goes right, as in `Tree::leaf`.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        let right = !(v <= s.threshold);
+        s.kids[usize::from(right)]
     }
 
     /// Adds this tree's probabilities for every row of `rows` (`f` values
@@ -309,25 +334,29 @@ impl BatchTree {
         leaf: &mut [u32; BLOCK],
     ) {
         let n = rows.len() / f;
-        let mut m = if self.root & LEAF != 0 {
-            leaf[..n].fill(self.root);
-            0
-        } else {
-            for (r, a) in act[..n].iter_mut().enumerate() {
-                *a = (r as u32, self.root);
+        for (r, a) in act[..n].iter_mut().enumerate() {
+            *a = (r as u32, self.root);
+        }
+        // Above the shallowest leaf every row is still inside the tree: plain
+        // steps, no sorting out.
+        for _ in 0..self.open {
+            for (r, at) in act[..n].iter_mut() {
+                *at = self.step(*at, &rows[*r as usize * f..]);
             }
-            n
-        };
+        }
+        let mut m = 0;
+        for i in 0..n {
+            let (r, at) = act[i];
+            leaf[r as usize % BLOCK] = at;
+            act[m] = (r, at);
+            m += usize::from(at & LEAF == 0);
+        }
         while m > 0 {
             let mut kept = 0;
             // (Indices masked to the block size: no bounds checks in the way.)
             for i in 0..m {
                 let (r, at) = act[i % BLOCK];
-                let s = &self.splits[at as usize];
-                let v = rows[r as usize * f + s.feature as usize];
-                // Written so that NaN goes right, as in `Tree::leaf`.
-                #[allow(clippy::neg_cmp_op_on_partial_ord)]
-                let next = s.kids[usize::from(!(v <= s.threshold))];
+                let next = self.step(at, &rows[r as usize * f..]);
                 leaf[r as usize % BLOCK] = next;
                 act[kept % BLOCK] = (r, next);
                 kept += usize::from(next & LEAF == 0);
