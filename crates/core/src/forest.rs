@@ -252,7 +252,7 @@ struct BatchTree {
     /// The root: split 0, or a leaf (`LEAF` set) when the tree is one leaf.
     root: u32,
     /// Depth of the shallowest leaf (the root is at depth 0).
-    open: u32,
+    shallowest_leaf: u32,
 }
 
 impl BatchTree {
@@ -260,7 +260,9 @@ impl BatchTree {
     fn new(t: &Tree, k: usize) -> BatchTree {
         // Splits and leaves are numbered apart, each in node order.
         let (mut n_splits, mut n_leaves) = (0, 0);
-        let index: Vec<u32> = (t.nodes.iter())
+        let index: Vec<u32> = t
+            .nodes
+            .iter()
             .map(|n| {
                 if n.yes != 0 {
                     n_splits += 1;
@@ -285,22 +287,23 @@ impl BatchTree {
                 t.add_leaf(n, p);
             }
         }
-        // Depth of the shallowest leaf: rows above it need no sorting out.
+        // Children come after their parent (validated), so one pass gives
+        // every node's depth.
         let mut depth = vec![0u32; t.nodes.len()];
-        let mut open = u32::MAX;
+        let mut shallowest_leaf = u32::MAX;
         for (i, n) in t.nodes.iter().enumerate() {
             if n.yes != 0 {
                 depth[n.yes as usize] = depth[i] + 1;
                 depth[n.no as usize] = depth[i] + 1;
             } else {
-                open = open.min(depth[i]);
+                shallowest_leaf = shallowest_leaf.min(depth[i]);
             }
         }
         BatchTree {
             splits,
             probs,
             root: index[0],
-            open,
+            shallowest_leaf,
         }
     }
 
@@ -334,23 +337,22 @@ impl BatchTree {
         leaf: &mut [u32; BLOCK],
     ) {
         let n = rows.len() / f;
-        for (r, a) in act[..n].iter_mut().enumerate() {
-            *a = (r as u32, self.root);
-        }
-        // Above the shallowest leaf every row is still inside the tree: plain
-        // steps, no sorting out.
-        for _ in 0..self.open {
-            for (r, at) in act[..n].iter_mut() {
-                *at = self.step(*at, &rows[*r as usize * f..]);
+        let mut m = if self.root & LEAF != 0 {
+            leaf[..n].fill(self.root);
+            0
+        } else {
+            for (r, a) in act[..n].iter_mut().enumerate() {
+                *a = (r as u32, self.root);
             }
-        }
-        let mut m = 0;
-        for i in 0..n {
-            let (r, at) = act[i];
-            leaf[r as usize % BLOCK] = at;
-            act[m] = (r, at);
-            m += usize::from(at & LEAF == 0);
-        }
+            // Up to the level above the shallowest leaf every row stays inside
+            // the tree: plain steps, no sorting out.
+            for _ in 1..self.shallowest_leaf {
+                for (r, at) in act[..n].iter_mut() {
+                    *at = self.step(*at, &rows[*r as usize * f..]);
+                }
+            }
+            n
+        };
         while m > 0 {
             let mut kept = 0;
             // (Indices masked to the block size: no bounds checks in the way.)
