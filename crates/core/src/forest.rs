@@ -377,20 +377,50 @@ impl BatchTree {
 /// Rows predicted together in a batch (a power of two).
 const BLOCK: usize = 512;
 
-/// Class probabilities of the rows of `x` from `trees` into `out`: tree by
-/// tree over blocks of rows, so that a tree and a block stay in cache.
-fn batch_proba(trees: &[BatchTree], f: usize, k: usize, x: &[f64], out: &mut [f64]) {
-    out.fill(0.0);
-    let mut act = Box::new([(0, 0); BLOCK]);
-    let mut leaf = Box::new([0; BLOCK]);
-    for (xb, ob) in x.chunks(BLOCK * f).zip(out.chunks_mut(BLOCK * k)) {
-        for t in trees {
-            t.add_proba_rows(xb, f, ob, k, &mut act, &mut leaf);
+/// A forest laid out for batch prediction ([`Forest::batch`]): lay it out
+/// once, then predict as many batches as needed.
+#[derive(Debug)]
+pub struct BatchForest {
+    trees: Vec<BatchTree>,
+    n_features: usize,
+    n_classes: usize,
+}
+
+impl BatchForest {
+    /// Class probabilities of every row of row-major `x` into `out`
+    /// (`n_classes` per row): the same values as [`Forest::predict_proba`]
+    /// row by row, computed tree by tree over blocks of rows so that a tree
+    /// and a block stay in cache.
+    pub fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        let (f, k) = (self.n_features, self.n_classes);
+        out.fill(0.0);
+        let mut act = Box::new([(0, 0); BLOCK]);
+        let mut leaf = Box::new([0; BLOCK]);
+        for (xb, ob) in x.chunks(BLOCK * f).zip(out.chunks_mut(BLOCK * k)) {
+            for t in &self.trees {
+                t.add_proba_rows(xb, f, ob, k, &mut act, &mut leaf);
+            }
+        }
+        let n_trees = self.trees.len() as f64;
+        for v in out.iter_mut() {
+            *v /= n_trees;
         }
     }
-    let n_trees = trees.len() as f64;
-    for v in out.iter_mut() {
-        *v /= n_trees;
+
+    /// [`BatchForest::predict_proba`] split over `threads` threads (native
+    /// tools; the page has one thread and uses the plain batch).
+    pub fn predict_proba_threads(&self, x: &[f64], out: &mut [f64], threads: usize) {
+        let (f, k) = (self.n_features, self.n_classes);
+        let rows = x.len() / f;
+        if threads <= 1 || rows < 4096 || cfg!(target_arch = "wasm32") {
+            return self.predict_proba(x, out);
+        }
+        let per = rows.div_ceil(threads);
+        std::thread::scope(|s| {
+            for (xp, op) in x.chunks(per * f).zip(out.chunks_mut(per * k)) {
+                s.spawn(move || self.predict_proba(xp, op));
+            }
+        });
     }
 }
 
@@ -683,36 +713,27 @@ impl Forest {
         }
     }
 
-    /// Class probabilities of every row of row-major `x` into `out`
-    /// (`n_classes` per row). Same values as [`Forest::predict_proba`] row by
-    /// row, computed tree by tree over blocks of rows (see [`BatchTree`]).
-    pub fn predict_proba_batch(&self, x: &[f64], out: &mut [f64]) {
-        batch_proba(&self.batch_trees(), self.n_features, self.n_classes, x, out);
-    }
-
-    /// [`Forest::predict_proba_batch`] split over `threads` threads (native
-    /// tools; the page has one thread and uses the plain batch).
-    pub fn predict_proba_batch_threads(&self, x: &[f64], out: &mut [f64], threads: usize) {
-        let rows = x.len() / self.n_features;
-        if threads <= 1 || rows < 4096 || cfg!(target_arch = "wasm32") {
-            return self.predict_proba_batch(x, out);
+    /// The forest laid out for batch prediction.
+    pub fn batch(&self) -> BatchForest {
+        BatchForest {
+            trees: self
+                .trees
+                .iter()
+                .map(|t| BatchTree::new(t, self.n_classes))
+                .collect(),
+            n_features: self.n_features,
+            n_classes: self.n_classes,
         }
-        let (f, k) = (self.n_features, self.n_classes);
-        let trees = self.batch_trees();
-        let per = rows.div_ceil(threads);
-        std::thread::scope(|s| {
-            for (xp, op) in x.chunks(per * f).zip(out.chunks_mut(per * k)) {
-                let trees = &trees;
-                s.spawn(move || batch_proba(trees, f, k, xp, op));
-            }
-        });
     }
 
-    fn batch_trees(&self) -> Vec<BatchTree> {
-        self.trees
-            .iter()
-            .map(|t| BatchTree::new(t, self.n_classes))
-            .collect()
+    /// [`BatchForest::predict_proba`] for one batch.
+    pub fn predict_proba_batch(&self, x: &[f64], out: &mut [f64]) {
+        self.batch().predict_proba(x, out);
+    }
+
+    /// [`BatchForest::predict_proba_threads`] for one batch.
+    pub fn predict_proba_batch_threads(&self, x: &[f64], out: &mut [f64], threads: usize) {
+        self.batch().predict_proba_threads(x, out, threads);
     }
 
     /// Bytes the forest takes in a model file.
@@ -952,6 +973,12 @@ mod tests {
         let mut threads = vec![0.0; rows.len()];
         forest.predict_proba_batch_threads(&x, &mut threads, 2);
         assert_eq!(threads, rows);
+        // One layout, two batches (as file scoring does chunk by chunk).
+        let laid_out = forest.batch();
+        let (head, tail) = batch.split_at_mut(1000 * 3);
+        laid_out.predict_proba(&x[..1000 * 3], head);
+        laid_out.predict_proba(&x[1000 * 3..], tail);
+        assert_eq!(batch, rows);
         let mut none = vec![];
         forest.predict_proba_batch(&[], &mut none);
     }

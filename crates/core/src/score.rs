@@ -164,6 +164,7 @@ pub fn score_with_progress(
     // values as predicting row by row, computed tree by tree).
     let mut features = Vec::with_capacity(PROGRESS_EVERY * nf);
     let mut probs = vec![0.0; PROGRESS_EVERY * k];
+    let forest = model.forest.batch();
     for (c, chunk) in inputs.chunks(PROGRESS_EVERY * n_in).enumerate() {
         progress(c * PROGRESS_EVERY, total);
         features.clear();
@@ -171,9 +172,7 @@ pub fn score_with_progress(
             plan.derive_into(row, &mut features);
         }
         let m = chunk.len() / n_in;
-        model
-            .forest
-            .predict_proba_batch(&features, &mut probs[..m * k]);
+        forest.predict_proba(&features, &mut probs[..m * k]);
         for (p, f) in probs[..m * k]
             .chunks_exact(k)
             .zip(features.chunks_exact(nf))
