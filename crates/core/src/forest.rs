@@ -230,8 +230,11 @@ impl Tree {
     }
 }
 
-/// A child in a [`BatchTree`]: a split's index, or a leaf's with `LEAF` set.
+/// A child in a [`BatchTree`]: a split's index; or a leaf, with `LEAF` set:
+/// `LEAF | PURE | class` for a leaf of one class, `LEAF | i` for the `i`th
+/// leaf with a class distribution.
 const LEAF: u32 = 1 << 31;
+const PURE: u32 = 1 << 30;
 
 /// A split of a [`BatchTree`]: a row goes to `kids[0]` when
 /// `row[feature] <= threshold`, else to `kids[1]`.
@@ -242,14 +245,14 @@ struct Split {
     kids: [u32; 2],
 }
 
-/// A tree laid out for batch prediction: its splits, and its leaves' class
-/// probabilities computed once.
+/// A tree laid out for batch prediction: its splits, and the class
+/// probabilities of its mixed leaves computed once.
 #[derive(Debug)]
 struct BatchTree {
     splits: Vec<Split>,
-    /// `k` probabilities per leaf, in leaf order.
+    /// `k` probabilities per mixed leaf, in leaf order.
     probs: Vec<f64>,
-    /// The root: split 0, or a leaf (`LEAF` set) when the tree is one leaf.
+    /// The root: split 0, or a leaf when the tree is one leaf.
     root: u32,
     /// Depth of the shallowest leaf (the root is at depth 0).
     shallowest_leaf: u32,
@@ -258,33 +261,36 @@ struct BatchTree {
 impl BatchTree {
     /// Requires a validated tree.
     fn new(t: &Tree, k: usize) -> BatchTree {
-        // Splits and leaves are numbered apart, each in node order.
-        let (mut n_splits, mut n_leaves) = (0, 0);
-        let index: Vec<u32> = t
+        // Splits and mixed leaves are numbered apart, each in node order.
+        let (mut n_splits, mut n_mixed) = (0, 0);
+        let code: Vec<u32> = t
             .nodes
             .iter()
             .map(|n| {
                 if n.yes != 0 {
                     n_splits += 1;
                     n_splits - 1
+                } else if n.no == 0 {
+                    LEAF | PURE | n.class
                 } else {
-                    n_leaves += 1;
-                    (n_leaves - 1) | LEAF
+                    n_mixed += 1;
+                    LEAF | (n_mixed - 1)
                 }
             })
             .collect();
         let mut splits = Vec::with_capacity(n_splits as usize);
-        let mut probs = vec![0.0; n_leaves as usize * k];
-        let mut leaves = probs.chunks_exact_mut(k);
+        let mut probs = Vec::with_capacity(n_mixed as usize * k);
         for n in &t.nodes {
             if n.yes != 0 {
                 splits.push(Split {
                     threshold: n.threshold,
                     feature: n.feature,
-                    kids: [index[n.yes as usize], index[n.no as usize]],
+                    kids: [code[n.yes as usize], code[n.no as usize]],
                 });
-            } else if let Some(p) = leaves.next() {
-                t.add_leaf(n, p);
+            } else if n.no != 0 {
+                let at = probs.len();
+                probs.resize(at + k, 0.0);
+                t.add_leaf(n, &mut probs[at..]);
             }
         }
         // Children come after their parent (validated), so one pass gives
@@ -302,80 +308,119 @@ impl BatchTree {
         BatchTree {
             splits,
             probs,
-            root: index[0],
+            root: code[0],
             shallowest_leaf,
         }
     }
 
-    /// The child of split `at` that `row` goes to.
+    /// The child of split `at` that the row starting at `rows[off]` goes to.
     #[inline(always)]
-    fn step(&self, at: u32, row: &[f64]) -> u32 {
+    fn step(&self, at: u32, rows: &[f64], off: u32) -> u32 {
         let s = &self.splits[at as usize];
-        let v = row[s.feature as usize];
+        let v = rows[off as usize + s.feature as usize];
         // Written so that NaN goes right, as in `Tree::leaf`.
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
         let right = !(v <= s.threshold);
         s.kids[usize::from(right)]
     }
 
+    /// Adds leaf `leaf`'s probabilities to `out` (`k` values): a pure leaf
+    /// adds its one vote, as `Tree::add_leaf` does.
+    #[inline(always)]
+    fn add_leaf(&self, leaf: u32, out: &mut [f64], k: usize) {
+        if leaf & PURE != 0 {
+            out[(leaf & !(LEAF | PURE)) as usize] += 1.0;
+        } else {
+            let p = &self.probs[(leaf & !LEAF) as usize * k..][..k];
+            for (a, &b) in out.iter_mut().zip(p) {
+                *a += b;
+            }
+        }
+    }
+
+    /// Adds this tree's probabilities for `row` to `out` (`k` values).
+    fn add_proba_row(&self, row: &[f64], out: &mut [f64], k: usize) {
+        let mut at = self.root;
+        while at & LEAF == 0 {
+            at = self.step(at, row, 0);
+        }
+        self.add_leaf(at, out, k);
+    }
+
     /// Adds this tree's probabilities for every row of `rows` (`f` values
-    /// each, at most `BLOCK` rows) to `out` (`k` per row). `act` and `leaf`
-    /// are scratch space.
+    /// each, at most `BLOCK` rows) to `out` (`k` per row). `act` is scratch
+    /// space; `inv` is `reciprocal(f)`.
     ///
     /// The rows move down the tree together, one level per pass: each pass
-    /// takes every row still in `act` one step and keeps only those not yet
-    /// at a leaf. No branch depends on the data, so the steps of many rows
-    /// overlap in the processor; a path-by-path walk waits on one load after
-    /// another and mispredicts where each path ends.
+    /// takes every row still inside the tree one step. Rows still inside
+    /// are kept at the front of `act`, rows at a leaf go to its back half,
+    /// each as (offset of its values in `rows`, node). No branch depends on
+    /// the data, so the steps of many rows overlap in the processor; a
+    /// path-by-path walk waits on one load after another and mispredicts
+    /// where each path ends.
     fn add_proba_rows(
         &self,
         rows: &[f64],
         f: usize,
         out: &mut [f64],
         k: usize,
-        act: &mut [(u32, u32); BLOCK],
-        leaf: &mut [u32; BLOCK],
+        act: &mut [(u32, u32); 2 * BLOCK],
+        inv: u64,
     ) {
         let n = rows.len() / f;
-        let mut m = if self.root & LEAF != 0 {
-            leaf[..n].fill(self.root);
-            0
-        } else {
-            for (r, a) in act[..n].iter_mut().enumerate() {
-                *a = (r as u32, self.root);
+        let start = |a: &mut [(u32, u32)]| {
+            for (r, a) in a.iter_mut().enumerate() {
+                *a = ((r * f) as u32, self.root);
             }
+        };
+        let (mut inside, mut done) = if self.root & LEAF != 0 {
+            start(&mut act[BLOCK..BLOCK + n]);
+            (0, BLOCK + n)
+        } else {
+            start(&mut act[..n]);
             // Up to the level above the shallowest leaf every row stays inside
             // the tree: plain steps, no sorting out.
             for _ in 1..self.shallowest_leaf {
-                for (r, at) in act[..n].iter_mut() {
-                    *at = self.step(*at, &rows[*r as usize * f..]);
+                for (off, at) in act[..n].iter_mut() {
+                    *at = self.step(*at, rows, *off);
                 }
             }
-            n
+            (n, BLOCK)
         };
-        while m > 0 {
+        while inside > 0 {
             let mut kept = 0;
-            // (Indices masked to the block size: no bounds checks in the way.)
-            for i in 0..m {
-                let (r, at) = act[i % BLOCK];
-                let next = self.step(at, &rows[r as usize * f..]);
-                leaf[r as usize % BLOCK] = next;
-                act[kept % BLOCK] = (r, next);
-                kept += usize::from(next & LEAF == 0);
+            // (Indices masked to the size of `act`: no bounds checks in the way.)
+            for i in 0..inside {
+                let (off, at) = act[i % (2 * BLOCK)];
+                let next = self.step(at, rows, off);
+                let still = next & LEAF == 0;
+                let to = if still { kept } else { done };
+                act[to % (2 * BLOCK)] = (off, next);
+                kept += usize::from(still);
+                done += usize::from(!still);
             }
-            m = kept;
+            inside = kept;
         }
-        for (o, &l) in out.chunks_exact_mut(k).zip(&leaf[..n]) {
-            let p = &self.probs[(l & !LEAF) as usize * k..][..k];
-            for (a, &b) in o.iter_mut().zip(p) {
-                *a += b;
-            }
+        for &(off, leaf) in &act[BLOCK..done] {
+            let r = ((off as u64 * inv) >> 32) as usize;
+            self.add_leaf(leaf, &mut out[r * k..][..k], k);
         }
     }
 }
 
 /// Rows predicted together in a batch (a power of two).
 const BLOCK: usize = 512;
+/// Most features a row may have for the block-wise batch: a block's offsets
+/// then fit in `u32`, and `reciprocal` divides them exactly.
+const MAX_BLOCK_FEATURES: usize = 1 << 23;
+
+/// `ceil(2^32 / f)`: for `off = r * f` with `r < BLOCK` and
+/// `f <= MAX_BLOCK_FEATURES`, `off * reciprocal(f) >> 32 == r`. (Write
+/// `2^32 = q * f - e` with `0 <= e < f`; then `off * q = r * 2^32 + r * e`,
+/// and `r * e < 2^9 * 2^23 = 2^32`.)
+fn reciprocal(f: usize) -> u64 {
+    (1u64 << 32).div_ceil(f as u64)
+}
 
 /// A forest laid out for batch prediction ([`Forest::batch`]): lay it out
 /// once, then predict as many batches as needed.
@@ -392,13 +437,27 @@ impl BatchForest {
     /// row by row, computed tree by tree over blocks of rows so that a tree
     /// and a block stay in cache.
     pub fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        self.predict_proba_with(x, out, self.n_features > MAX_BLOCK_FEATURES);
+    }
+
+    /// [`BatchForest::predict_proba`], block by block or, for rows too long
+    /// for a block's offsets, row by row.
+    fn predict_proba_with(&self, x: &[f64], out: &mut [f64], by_row: bool) {
         let (f, k) = (self.n_features, self.n_classes);
         out.fill(0.0);
-        let mut act = Box::new([(0, 0); BLOCK]);
-        let mut leaf = Box::new([0; BLOCK]);
-        for (xb, ob) in x.chunks(BLOCK * f).zip(out.chunks_mut(BLOCK * k)) {
-            for t in &self.trees {
-                t.add_proba_rows(xb, f, ob, k, &mut act, &mut leaf);
+        if by_row {
+            for (row, o) in x.chunks_exact(f).zip(out.chunks_exact_mut(k)) {
+                for t in &self.trees {
+                    t.add_proba_row(row, o, k);
+                }
+            }
+        } else {
+            let mut act = Box::new([(0, 0); 2 * BLOCK]);
+            let inv = reciprocal(f);
+            for (xb, ob) in x.chunks(BLOCK * f).zip(out.chunks_mut(BLOCK * k)) {
+                for t in &self.trees {
+                    t.add_proba_rows(xb, f, ob, k, &mut act, inv);
+                }
             }
         }
         let n_trees = self.trees.len() as f64;
@@ -979,8 +1038,32 @@ mod tests {
         laid_out.predict_proba(&x[..1000 * 3], head);
         laid_out.predict_proba(&x[1000 * 3..], tail);
         assert_eq!(batch, rows);
+        // Row by row, as for rows too long for a block.
+        laid_out.predict_proba_with(&x, &mut batch, true);
+        assert_eq!(batch, rows);
         let mut none = vec![];
         forest.predict_proba_batch(&[], &mut none);
+    }
+
+    #[test]
+    fn block_offsets_give_back_their_row() {
+        for f in [
+            1,
+            2,
+            3,
+            7,
+            34,
+            1000,
+            65_537,
+            MAX_BLOCK_FEATURES - 1,
+            MAX_BLOCK_FEATURES,
+        ] {
+            let inv = reciprocal(f);
+            for r in 0..BLOCK {
+                let off = u32::try_from(r * f).unwrap();
+                assert_eq!(((off as u64 * inv) >> 32) as usize, r, "f {f}, row {r}");
+            }
+        }
     }
 
     #[test]
