@@ -13,7 +13,7 @@ use mibwatch_core::score::{Counters, Fill, ScoreOptions, missing_inputs};
 
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
-use crate::report::{ConfusionHeatmap, pct};
+use crate::report::{ConfusionHeatmap, pct, share};
 use crate::upload;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -303,7 +303,7 @@ fn BatchResult(
         view! {
             <p class="guard-warning" role="note" data-testid="batch-unfamiliar">{format!(
                 "{} of {} rows ({}) are unlike anything the model was trained on (likely another kind of device or vantage point); their verdicts mean little. Retrain on labelled data from your own network.",
-                s.unfamiliar, s.rows, pct(s.unfamiliar as f64 / s.rows.max(1) as f64))}</p>
+                s.unfamiliar, s.rows, share(s.unfamiliar, s.rows))}</p>
         }
     });
     let wraps = s.wraps.map(|w| {

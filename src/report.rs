@@ -9,6 +9,18 @@ pub fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// `part` of `whole` as a percentage with one decimal, but never "0.0%" for
+/// a part that is not empty nor "100.0%" for one that is not all.
+pub fn share(part: usize, whole: usize) -> String {
+    if part > 0 && part * 1000 < whole {
+        "< 0.1%".into()
+    } else if part < whole && (whole - part) * 1000 < whole {
+        "> 99.9%".into()
+    } else {
+        pct(part as f64 / whole.max(1) as f64)
+    }
+}
+
 /// Precision, recall, F1 and support per class.
 #[component]
 pub fn ClassTable(eval: Evaluation) -> impl IntoView {

@@ -70,6 +70,22 @@ test('the public file without labels: same scored CSV as the CLI, class counts, 
   }
   assert.ok(await page.getByTestId('batch-timeline').locator('polyline').count() === 1);
   assert.ok(await page.getByTestId('batch-timeline').locator('rect.tl-shade').count() > 100);
+  // The unfamiliar-rows warning counts the download's flagged rows, and a
+  // share that is not zero is not shown as 0.0%.
+  const col = header.indexOf('unfamiliar');
+  const flagged = rows.slice(1).filter((r) => r.split(',')[col] === 'true').length;
+  const warning = page.getByTestId('batch-unfamiliar');
+  if (flagged === 0) {
+    assert.equal(await warning.count(), 0);
+  } else {
+    const m = (await warning.innerText()).match(/^(\d+) of (\d+) rows \(([^)]*)\)/);
+    assert.ok(m, 'warning names the count and the share');
+    assert.deepEqual([Number(m[1]), Number(m[2])], [flagged, n]);
+    const share = flagged / n;
+    if (m[3] === '< 0.1%') assert.ok(share < 0.001, m[3]);
+    else if (m[3] === '> 99.9%') assert.ok(share > 0.999, m[3]);
+    else assert.ok(Math.abs(parseFloat(m[3]) - share * 100) <= 0.05 && parseFloat(m[3]) > 0 && parseFloat(m[3]) < 100, m[3]);
+  }
   // Filter the table by class.
   await page.getByTestId('batch-filter').selectOption('icmp-echo');
   const classesShown = await page.getByTestId('batch-rows').locator('tbody tr td:nth-child(2)').allInnerTexts();
