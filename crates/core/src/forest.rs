@@ -232,7 +232,8 @@ impl Tree {
 
 /// A child in a [`BatchTree`]: a split's index; or a leaf, with `LEAF` set:
 /// `LEAF | PURE | class` for a leaf of one class, `LEAF | i` for the `i`th
-/// leaf with a class distribution.
+/// leaf with a class distribution (a validated forest has at most
+/// `limits::MAX_CLASSES` classes, so a class never reaches these bits).
 const LEAF: u32 = 1 << 31;
 const PURE: u32 = 1 << 30;
 
@@ -745,6 +746,13 @@ impl Forest {
         if self.n_classes == 0 || self.n_features == 0 {
             return Err("the forest has no classes or no features".into());
         }
+        if self.n_classes > crate::limits::MAX_CLASSES {
+            return Err(format!(
+                "the forest has {} classes; mibwatch accepts at most {}",
+                self.n_classes,
+                crate::limits::MAX_CLASSES
+            ));
+        }
         for (i, t) in self.trees.iter().enumerate() {
             t.validate(self.n_features, self.n_classes)
                 .map_err(|e| format!("tree {i}: {e}"))?;
@@ -1099,6 +1107,9 @@ mod tests {
         let mut class = good.clone();
         class.trees[0].nodes[2].class = 2;
         assert!(class.validate().is_err());
+        let mut classes = good.clone();
+        classes.n_classes = crate::limits::MAX_CLASSES + 1;
+        assert!(classes.validate().is_err());
         let empty = Forest {
             trees: vec![],
             ..good
