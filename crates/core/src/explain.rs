@@ -143,12 +143,11 @@ mod tests {
 
     fn stump(feature: u32, threshold: f64) -> Tree {
         Tree::new(vec![
-            Node {
+            Node::Split {
                 feature,
                 threshold,
                 yes: 1,
                 no: 2,
-                class: 0,
             },
             Node::leaf(0),
             Node::leaf(1),

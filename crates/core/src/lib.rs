@@ -3,18 +3,26 @@
 //! share one tested path (see ARCHITECTURE.md).
 
 pub mod baselines;
+pub mod batch;
 pub mod explain;
 pub mod features;
 pub mod forest;
 pub mod guard;
-pub mod hist;
 pub mod ingest;
+pub mod learner;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod params;
 pub mod protocol;
 pub mod rates;
+#[cfg(test)]
+mod reference;
 pub mod sample;
 pub mod schema;
 pub mod score;
 pub mod split;
+pub mod stats;
+#[cfg(test)]
+mod testdata;
+pub mod tree;

@@ -221,12 +221,11 @@ mod tests {
             n_features: 2,
             n_classes: 2,
             trees: vec![Tree::new(vec![
-                Node {
+                Node::Split {
                     feature: 1,
                     threshold: 0.5,
                     yes: 1,
                     no: 2,
-                    class: 0,
                 },
                 Node::leaf(0),
                 Node::leaf(1),

@@ -862,6 +862,7 @@ impl TrainingReport {
 #[cfg(test)]
 mod properties {
     use super::*;
+    use crate::tree::Node;
     use crate::ingest::{IngestOptions, read_csv, write_csv};
     use proptest::prelude::*;
 
@@ -938,7 +939,9 @@ mod properties {
         let (mut m, _) = random_model(3, 40, 4);
         for t in &mut m.forest.trees {
             for n in &mut t.nodes {
-                n.no = if n.yes == 0 { 0 } else { n.no };
+                if let Node::Mixed { class, .. } = *n {
+                    *n = Node::leaf(class);
+                }
             }
             t.dists.clear();
         }
@@ -973,6 +976,7 @@ mod properties {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::Node;
     use crate::ingest::{IngestOptions, read_csv};
 
     fn small_model() -> Model {
@@ -1098,7 +1102,9 @@ mod tests {
     #[test]
     fn structurally_broken_forest_is_refused_even_with_a_valid_checksum() {
         let mut m = small_model();
-        m.forest.trees[0].nodes[0].yes = 10_000;
+        if let Node::Split { yes, .. } = &mut m.forest.trees[0].nodes[0] {
+            *yes = 10_000;
+        }
         let payload = postcard::to_allocvec(&m).unwrap();
         let forged = envelope(&payload);
         assert!(matches!(decode(&forged), Err(ModelError::Malformed(_))));
