@@ -11,8 +11,13 @@ WASM_ENV := if [ -f target/wasm-toolchain.env ]; then source target/wasm-toolcha
 
 .PHONY: serve test setup setup-test native lint build e2e build-subpath e2e-subpath screenshots model bench fmt lab-smoke lab-campaign lab-down
 
+# The release page served by trunk on 127.0.0.1:$(SERVE_PORT), built into
+# target/serve so that dist/ stays the deployable build. No auto-reload: trunk
+# injects it as an inline script, which the page's Content-Security-Policy
+# forbids (tests/e2e/serve.test.mjs runs this very target on a free port).
+SERVE_PORT ?= 8080
 serve: setup
-	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --address 127.0.0.1 --port 8080
+	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --no-autoreload --address 127.0.0.1 --port $(SERVE_PORT) --dist target/serve
 
 test: setup-test native lint lab-smoke build e2e e2e-subpath
 	@echo "make test: all suites passed"

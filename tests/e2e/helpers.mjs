@@ -10,6 +10,17 @@ export const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../..');
 export const artifacts = path.join(here, 'artifacts');
 
+/** Chromium's flags here: no sandbox (root), no GPU, no traffic of its own. */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export async function startApp() {
   // MIBWATCH_DIST lets a second build (another public URL, another branch of
   // work) be tested without overwriting dist/.
@@ -24,15 +35,7 @@ export async function startApp() {
   const server = await serve(dist, base);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: chromiumArgs,
   });
   return {
     server,
