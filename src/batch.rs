@@ -6,10 +6,12 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use mibwatch_core::capture::Capture;
+use mibwatch_core::columns;
 use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, Model};
-use mibwatch_core::protocol::{FromWorker, LISTED_ROWS, ScoreRequest, ScoreSummary, ToWorker};
-use mibwatch_core::score::{Counters, Fill, ScoreOptions, missing_inputs};
+use mibwatch_core::protocol::{FromWorker, ScoreRequest, ToWorker};
+use mibwatch_core::score::{Fill, LISTED_ROWS, ScoreOptions, ScoreSummary, missing_inputs};
 
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
@@ -98,9 +100,9 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             status.set(Status::Failed("Choose a CSV file first.".into()));
             return;
         };
-        let counters = match kind.get_untracked().as_str() {
+        let capture = match kind.get_untracked().as_str() {
             "counters" => match interval.get_untracked().trim().parse::<f64>() {
-                Ok(v) if v > 0.0 && v.is_finite() => Counters::Interval(v),
+                Ok(v) if v > 0.0 && v.is_finite() => Capture::counters_every(v),
                 _ => {
                     status.set(Status::Failed(
                         "Polling interval: enter seconds > 0.".into(),
@@ -114,9 +116,9 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
                     status.set(Status::Failed("Choose the timestamp column.".into()));
                     return;
                 }
-                Counters::TimeColumn(t)
+                Capture::counters_timed_by(&t)
             }
-            _ => Counters::Rates,
+            _ => Capture::rates(),
         };
         let fill = match fill.get_untracked().as_str() {
             "median" => Fill::Median,
@@ -140,19 +142,16 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             }
         };
         // Text columns (host names, dates) cannot be scored: read the numeric ones.
-        let columns = preview.get_untracked().map(|(_, p)| {
-            p.columns
-                .into_iter()
-                .filter(|c| c.numeric && !c.name.eq_ignore_ascii_case("class"))
-                .map(|c| c.name)
-                .collect::<Vec<_>>()
-        });
+        let label = mibwatch_core::schema::LABEL_COLUMN;
+        let columns = preview
+            .get_untracked()
+            .map(|(_, p)| columns::numeric_columns(&p, label));
         let request = ToWorker::Score(ScoreRequest {
             file_name: name,
-            label_column: "class".into(),
+            label_column: label.into(),
             columns,
             options: ScoreOptions {
-                counters,
+                capture,
                 escape_formulas: true,
                 fill,
             },

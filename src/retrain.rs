@@ -9,12 +9,13 @@ use crate::jobs::{Job, JobSlot};
 use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars, pct};
 use crate::upload;
 use leptos::prelude::*;
-use mibwatch_core::baselines::LearnerScore;
+use mibwatch_core::capture::{Capture, Values};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, CvSummary, Model};
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
+use mibwatch_core::train::LearnerScore;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -243,12 +244,20 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             params,
             feature_set: feature_set.get_untracked(),
             test_fraction,
-            counters_interval,
-            columns: Some(columns.into_iter().chain(time_column.clone()).collect()),
+            capture: Capture {
+                values: if counters_interval.is_some() {
+                    Values::Counters
+                } else {
+                    Values::Rates
+                },
+                interval: counters_interval,
+                time_column: time_column.clone(),
+                ..Capture::default()
+            },
+            columns: Some(columns.into_iter().chain(time_column).collect()),
             normal_label: normal_label.get_untracked(),
             binary: binary.get_untracked(),
             cv_folds,
-            time_column,
         });
         stop();
         status.set(Status::Starting);

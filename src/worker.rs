@@ -1,15 +1,14 @@
-//! The training worker: receives a CSV and a [`TrainRequest`], trains with the
-//! core off the page's main thread, and posts progress after every tree and
-//! the model file at the end. Cancelling is the page terminating the worker.
+//! The core's Web Worker: receives a CSV and a [`TrainRequest`] or
+//! [`ScoreRequest`], runs the core's one call for it off the page's main
+//! thread, and posts its progress and its result. Cancelling is the page
+//! terminating the worker.
 
-use mibwatch_core::baselines::{LearnerScore, quick_baselines};
 use mibwatch_core::forest::Control;
-use mibwatch_core::ingest::{self, IngestOptions};
-use mibwatch_core::model::{self, CvSummary, Phase};
-use mibwatch_core::protocol::{
-    FromWorker, ScoreRequest, ScoreSummary, ToWorker, TrainRequest, total_trees,
-};
-use mibwatch_core::score::{score_with_progress, scored_csv};
+use mibwatch_core::ingest;
+use mibwatch_core::model::{self, CvSummary};
+use mibwatch_core::protocol::{FromWorker, ScoreRequest, ToWorker, TrainRequest};
+use mibwatch_core::score::{ScoreSummary, score_with_progress, scored_csv};
+use mibwatch_core::train::{self, LearnerScore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -33,34 +32,15 @@ fn train(
     csv: Vec<u8>,
 ) -> Result<Trained, String> {
     let start = js_sys::Date::now();
-    let opts = IngestOptions {
-        file_name: req.file_name.clone(),
-        label_column: req.label_column.clone(),
-        require_label: true,
-        columns: req.columns.clone(),
-        keep_text: false,
-    };
-    let table = ingest::read_csv(&csv, &opts).map_err(|e| e.to_string())?;
+    let table = ingest::read_csv(&csv, &req.ingest()).map_err(|e| e.to_string())?;
     drop(csv);
-    let options = req.options();
-    let prepared = model::prepare(&table, &options).map_err(|e| e.to_string())?;
-    let folds = prepared.session_folds().map_or(0, |f| f.len());
-    let n = req.params.n_trees as usize;
-    let cv_folds = req.cv_folds.unwrap_or(0);
-    let total = total_trees(req.params.n_trees, folds, cv_folds);
-    let m = model::train_prepared(&prepared, &options, &mut |phase, done, _| {
-        let (before, name) = match phase {
-            Phase::RandomSplit => (0, "random split".to_string()),
-            Phase::TimeOrderedSplit => (n, "time-ordered split".to_string()),
-            Phase::SessionFold(k) => (n * (2 + k), format!("session fold {}", k + 1)),
-            Phase::Final => (n * (2 + folds), "final model".to_string()),
-        };
+    let trained = train::train(&table, &req.options(), &mut |p| {
         post(
             scope,
             &FromWorker::Progress {
-                phase: name,
-                done: before + done,
-                total,
+                phase: p.phase.clone(),
+                done: p.done,
+                total: p.total,
                 elapsed_ms: js_sys::Date::now() - start,
             },
             None,
@@ -68,41 +48,11 @@ fn train(
         Control::Continue
     })
     .map_err(|e| e.to_string())?;
-    post(
-        scope,
-        &FromWorker::Progress {
-            phase: "baselines".into(),
-            done: total,
-            total,
-            elapsed_ms: js_sys::Date::now() - start,
-        },
-        None,
-    );
-    let cv = match req.cv_folds {
-        None => None,
-        Some(k) => {
-            let before = n * (3 + folds);
-            Some(
-                model::cross_validate(&prepared, &options.params, k, &mut |fold, done, _| {
-                    post(
-                        scope,
-                        &FromWorker::Progress {
-                            phase: format!("cross-validation fold {}", fold + 1),
-                            done: before + fold * n + done,
-                            total,
-                            elapsed_ms: js_sys::Date::now() - start,
-                        },
-                        None,
-                    );
-                    Control::Continue
-                })
-                .map_err(|e| e.to_string())?,
-            )
-        }
-    };
-    let split = prepared.time_ordered_split(options.test_fraction);
-    let baselines = quick_baselines(&prepared, &split, options.params.seed);
-    Ok((model::encode(&m).map_err(|e| e.to_string())?, baselines, cv))
+    Ok((
+        model::encode(&trained.model).map_err(|e| e.to_string())?,
+        trained.baselines(),
+        trained.cv(),
+    ))
 }
 
 /// Score a CSV with a model: the summary for the page and the scored CSV.
@@ -114,15 +64,8 @@ fn score(
 ) -> Result<(ScoreSummary, String), String> {
     let start = js_sys::Date::now();
     let m = model::decode(model_bytes).map_err(|e| e.to_string())?;
-    let opts = IngestOptions {
-        file_name: req.file_name.clone(),
-        label_column: req.label_column.clone(),
-        require_label: false,
-        columns: req.columns.clone(),
-        // Host names and the like pass through to the scored file.
-        keep_text: true,
-    };
-    let table = ingest::read_csv(csv, &opts).map_err(|e| e.to_string())?;
+    // Host names and the like pass through to the scored file.
+    let table = ingest::read_csv(csv, &req.ingest()).map_err(|e| e.to_string())?;
     let read = js_sys::Date::now();
     let scored = score_with_progress(&m, table, &req.options, &mut |done, total| {
         post(scope, &FromWorker::Scoring { done, total }, None)

@@ -11,10 +11,11 @@ use std::time::Instant;
 use mibwatch_bench::{
     DataSet, accuracy, forest_bytes, predict_batch, predict_rows, synthetic, train,
 };
+use mibwatch_core::capture::Capture;
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::ingest::{IngestOptions, read_csv};
-use mibwatch_core::model::{TrainOptions, prepare};
 use mibwatch_core::split::take_rows;
+use mibwatch_core::train::{TrainOptions, prepare};
 
 const TREES: u16 = 100;
 const SEED: u64 = 42;
@@ -43,7 +44,7 @@ fn snmp_mib(csv: &Path) -> Result<DataSet, String> {
     let p = prepare(
         &t,
         &TrainOptions {
-            counters_interval: Some(15.0),
+            capture: Capture::counters_every(15.0),
             feature_set: FeatureSet::IfIpMix,
             ..TrainOptions::default()
         },

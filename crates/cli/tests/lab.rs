@@ -10,8 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use mibwatch_core::capture::Capture;
 use mibwatch_core::ingest::{self, IngestOptions};
-use mibwatch_core::model::{self, TrainOptions};
+use mibwatch_core::model;
+use mibwatch_core::train::{self, TrainOptions};
 
 const LAB: &str = "data/lab/lab.csv";
 const PUBLIC: &str = "data/snmp-mib/all_data.csv";
@@ -39,12 +41,13 @@ fn guard_share_on_lab() -> (usize, usize) {
     let bytes = std::fs::read(root().join(LAB)).unwrap();
     let table = ingest::read_csv(&bytes, &IngestOptions::labelled(LAB)).unwrap();
     // The lab's counters → per-second rates per capture session (core's rates).
-    let p = model::prepare(
+    let p = train::prepare(
         &table,
         &TrainOptions {
-            counters_interval: Some(1.0),
-            time_column: Some("timestamp".into()),
-            session_column: Some("session".into()),
+            capture: Capture {
+                session_column: Some("session".into()),
+                ..Capture::counters_timed_by("timestamp")
+            },
             feature_set: m.feature_set,
             ..TrainOptions::default()
         },

@@ -221,7 +221,7 @@ mod tests {
             data_hash: String::new(),
             plan: None,
         };
-        crate::model::check_consistent(&mut m).unwrap();
+        crate::model::format::check_consistent(&mut m).unwrap();
         m
     }
 

@@ -144,10 +144,11 @@ mod tests {
 
 #[cfg(test)]
 mod public_data {
+    use crate::capture::Capture;
     use crate::features::FeatureSet;
     use crate::ingest::{IngestOptions, read_csv};
-    use crate::model::{TrainOptions, prepare};
     use crate::split::take_rows;
+    use crate::train::{TrainOptions, prepare};
 
     use super::*;
 
@@ -160,7 +161,7 @@ mod public_data {
         for set in FeatureSet::ALL {
             let opts = TrainOptions {
                 feature_set: set,
-                counters_interval: Some(15.0),
+                capture: Capture::counters_every(15.0),
                 ..TrainOptions::default()
             };
             let p = prepare(&t, &opts).unwrap();
@@ -183,7 +184,7 @@ mod public_data {
                 &t,
                 &TrainOptions {
                     feature_set: set,
-                    counters_interval: Some(15.0),
+                    capture: Capture::counters_every(15.0),
                     ..TrainOptions::default()
                 },
             )

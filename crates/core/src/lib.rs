@@ -2,14 +2,16 @@
 //! web and no file-system dependencies, so the page, the worker and the CLI
 //! share one tested path (see ARCHITECTURE.md).
 
-pub mod baselines;
 pub mod batch;
+pub mod capture;
+pub mod columns;
 pub mod explain;
 pub mod features;
 pub mod forest;
 pub mod guard;
 pub mod ingest;
 pub mod learner;
+pub mod learners;
 pub mod limits;
 pub mod metrics;
 pub mod model;
@@ -25,4 +27,5 @@ pub mod split;
 pub mod stats;
 #[cfg(test)]
 mod testdata;
+pub mod train;
 pub mod tree;

@@ -117,10 +117,11 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::Capture;
     use crate::ingest::{IngestOptions, read_csv};
-    use crate::model::{TrainOptions, prepare};
     use crate::split::take_rows;
     use crate::testdata::blobs;
+    use crate::train::{TrainOptions, prepare};
 
     #[test]
     fn flat_trees_predict_exactly_like_smartcore() {
@@ -154,7 +155,7 @@ mod tests {
         let p = prepare(
             &t,
             &TrainOptions {
-                counters_interval: Some(15.0),
+                capture: Capture::counters_every(15.0),
                 ..TrainOptions::default()
             },
         )

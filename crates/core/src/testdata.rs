@@ -1,6 +1,11 @@
 //! Generated training data for the tests (compiled for tests only).
 
+use crate::features::FeatureSet;
+use crate::forest::{Control, ForestParams};
+use crate::ingest::{IngestOptions, Table, read_csv};
+use crate::model::Model;
 use crate::split::Rng;
+use crate::train::{TrainOptions, train};
 
 /// Two noisy gaussian-ish blobs per class from a fixed xorshift stream:
 /// three features, row-major.
@@ -45,4 +50,103 @@ pub fn noisy(n: usize, f: usize, k: usize, seed: u64) -> (Vec<f64>, Vec<u32>) {
         y.push(c as u32);
     }
     (x, y)
+}
+
+/// A small model on random data over three schema inputs.
+pub fn random_model(seed: u64, rows: usize, trees: u16) -> (Model, Table) {
+    let mut rng = crate::split::Rng::new(seed);
+    let mut csv = String::from("tcpInSegs,udpInDatagrams,icmpInMsgs,class\n");
+    for i in 0..rows {
+        let c = i % 3;
+        let v = |rng: &mut crate::split::Rng| (rng.below(1000) as f64) * (1 + c) as f64 / 7.0;
+        csv += &format!("{},{},{},c{c}\n", v(&mut rng), v(&mut rng), v(&mut rng));
+    }
+    let t = read_csv(csv.as_bytes(), &IngestOptions::labelled("r.csv")).unwrap();
+    let opts = TrainOptions {
+        params: ForestParams {
+            n_trees: trees,
+            seed,
+            ..ForestParams::default()
+        },
+        feature_set: FeatureSet::Rates,
+        importance_repeats: 1,
+        ..TrainOptions::default()
+    };
+    (
+        train(&t, &opts, &mut |_| Control::Continue).unwrap().model,
+        t,
+    )
+}
+
+pub fn small_model() -> Model {
+    let mut csv = String::from("tcpInSegs,udpInDatagrams,tcpCurrEstab,class\n");
+    let mut s: u64 = 12345;
+    for (ci, class) in ["normal", "tcp-syn", "udp-flood"].iter().enumerate() {
+        for i in 0..30 {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let noise = (s >> 40) as f64 / (1u64 << 24) as f64;
+            let (a, b) = match ci {
+                0 => (10.0, 5.0),
+                1 => (500.0, 5.0),
+                _ => (10.0, 800.0),
+            };
+            csv += &format!(
+                "{},{},{},{class}\n",
+                a + noise * 20.0,
+                b + noise * 30.0,
+                i % 4
+            );
+        }
+    }
+    let t = read_csv(csv.as_bytes(), &IngestOptions::labelled("s.csv")).unwrap();
+    let opts = TrainOptions {
+        params: ForestParams {
+            n_trees: 8,
+            ..ForestParams::default()
+        },
+        feature_set: FeatureSet::Rates,
+        source: "unit test".into(),
+        ..TrainOptions::default()
+    };
+    train(&t, &opts, &mut |_| Control::Continue).unwrap().model
+}
+
+/// Two capture sessions per class, interleaved in time, with cumulative
+/// counters and a timestamp column.
+pub fn sessions_csv(with_session_column: bool) -> Vec<u8> {
+    let mut csv = String::from("time,");
+    if with_session_column {
+        csv += "session,";
+    }
+    csv += "tcpInSegs,udpInDatagrams,class\n";
+    let (mut t, mut tcp, mut udp) = (0.0, 0.0, 0.0);
+    let mut s: u64 = 99;
+    for (sid, class) in ["normal", "syn", "normal", "syn", "udp", "udp"]
+        .iter()
+        .enumerate()
+    {
+        t += 3600.0; // an hour between captures
+        for _ in 0..25 {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let noise = ((s >> 40) % 100) as f64;
+            let (a, b) = match *class {
+                "normal" => (10.0, 10.0),
+                "syn" => (900.0, 10.0),
+                _ => (10.0, 900.0),
+            };
+            t += 15.0;
+            tcp += (a + noise) * 15.0;
+            udp += (b + noise) * 15.0;
+            csv += &format!("{t},");
+            if with_session_column {
+                csv += &format!("{sid},");
+            }
+            csv += &format!("{tcp},{udp},{class}\n");
+        }
+    }
+    csv.into_bytes()
 }

@@ -12,13 +12,8 @@ use smartcore::tree::decision_tree_classifier::{
     DecisionTreeClassifier, DecisionTreeClassifierParameters,
 };
 
-use serde::{Deserialize, Serialize};
-
 use crate::forest::{self, Control, ForestParams};
 use crate::guard::slog;
-use crate::metrics::{self, Evaluation};
-use crate::model::Prepared;
-use crate::split::{Split, take_rows};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Learner {
@@ -38,6 +33,17 @@ impl Learner {
             Learner::Knn { k: 5 },
             Learner::GaussianNb,
             Learner::LogisticRegression,
+        ]
+    }
+
+    /// The quick baselines: a single tree, k-NN and Gaussian naive Bayes.
+    /// Logistic regression is left out: its solver takes tens of seconds on
+    /// a few thousand rows (`mibwatch compare` includes it).
+    pub fn quick(seed: u64) -> Vec<Learner> {
+        vec![
+            Learner::DecisionTree { seed },
+            Learner::Knn { k: 5 },
+            Learner::GaussianNb,
         ]
     }
 
@@ -116,49 +122,6 @@ impl Learner {
             }
         }
     }
-}
-
-/// Train `learner` on one side of `split` and evaluate it on the other.
-pub fn evaluate_on(p: &Prepared, learner: &Learner, split: &Split) -> Result<Evaluation, String> {
-    let f = p.n_features();
-    let pred = learner.fit_predict(
-        &take_rows(&p.x, f, &split.train),
-        f,
-        &p.truth(&split.train),
-        p.classes.len(),
-        &take_rows(&p.x, f, &split.test),
-    )?;
-    Ok(metrics::evaluate(&p.truth(&split.test), &pred, &p.classes))
-}
-
-/// A learner's headline figures on one split, for a comparison table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LearnerScore {
-    pub learner: String,
-    pub accuracy: f64,
-    pub macro_f1: f64,
-    pub balanced_accuracy: f64,
-}
-
-/// The quick smartcore baselines (single tree, k-NN, Gaussian NB) on `split`.
-/// Logistic regression is left out here: its solver takes tens of seconds
-/// on a few thousand rows (`mibwatch compare` includes it).
-pub fn quick_baselines(p: &Prepared, split: &Split, seed: u64) -> Vec<LearnerScore> {
-    [
-        Learner::DecisionTree { seed },
-        Learner::Knn { k: 5 },
-        Learner::GaussianNb,
-    ]
-    .iter()
-    .filter_map(|l| {
-        evaluate_on(p, l, split).ok().map(|e| LearnerScore {
-            learner: l.name(),
-            accuracy: e.accuracy,
-            macro_f1: e.macro_f1,
-            balanced_accuracy: e.binary.balanced_accuracy,
-        })
-    })
-    .collect()
 }
 
 /// Signed-log features standardised by the training side's mean and spread;

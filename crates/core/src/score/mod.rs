@@ -1,28 +1,24 @@
-//! Scoring a whole table with a model: columns matched to the model's inputs
-//! by name, optional conversion of raw SNMP counters to per-second rates, one
-//! prediction per row, a summary, and the scored CSV with `predicted_class`,
-//! `p_anomalous` and one probability column per class. The CLI and the page
-//! use this one function, so they give identical outputs for the same file.
+//! Scoring a whole table with a model: the rows captured as the model's
+//! inputs (per-second rates per entity and capture session, by the same
+//! [`crate::capture`] step training uses), inputs the file lacks refused or
+//! filled, one prediction per row, and a summary. The CLI and the page use
+//! this one function, so they give identical outputs for the same file; the
+//! scored CSV is written by [`output`].
+
+pub mod output;
+pub mod summary;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{Table, csv_cell, write_csv};
+pub use output::scored_csv;
+pub use summary::{LISTED_ROWS, ListedRow, ScoreSummary, TIMELINE_POINTS};
+
+use crate::capture::{self, Capture, CaptureError, RateSummary};
+use crate::ingest::Table;
 use crate::metrics::{self, Evaluation};
 use crate::model::{MissingInputs, Model};
-use crate::rates::{self, Interval, RateReport, RatesError};
-
-/// How the file's values relate to the model's inputs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Counters {
-    /// Values are already per-second rates (gauges as polled).
-    Rates,
-    /// Cumulative counters polled every `seconds`; the whole file is one capture.
-    Interval(f64),
-    /// Cumulative counters with a timestamp column (seconds).
-    TimeColumn(String),
-}
 
 /// What to use for a model input the file does not have.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,7 +32,8 @@ pub enum Fill {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreOptions {
-    pub counters: Counters,
+    /// How the file's rows were captured (counters or rates, time, sessions).
+    pub capture: Capture,
     /// Prefix text cells a spreadsheet would run as formulas with `'`.
     pub escape_formulas: bool,
     pub fill: Fill,
@@ -45,7 +42,7 @@ pub struct ScoreOptions {
 impl Default for ScoreOptions {
     fn default() -> Self {
         ScoreOptions {
-            counters: Counters::Rates,
+            capture: Capture::rates(),
             escape_formulas: true,
             fill: Fill::Refuse,
         }
@@ -69,7 +66,7 @@ pub struct Scored {
     /// Rows per predicted class, in the model's class order.
     pub counts: Vec<usize>,
     pub unfamiliar: usize,
-    pub rates: Option<RateReport>,
+    pub rates: Option<RateSummary>,
     /// Against the file's own labels, when it has a label column whose
     /// values are all classes of the model.
     pub evaluation: Option<Evaluation>,
@@ -78,28 +75,19 @@ pub struct Scored {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScoreError {
     Missing(MissingInputs),
-    NoTimeColumn { file: String, column: String },
-    Rates(RatesError),
+    Capture(CaptureError),
 }
 
 impl fmt::Display for ScoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScoreError::Missing(e) => e.fmt(f),
-            ScoreError::NoTimeColumn { file, column } => {
-                write!(f, "{file}: no numeric timestamp column \"{column}\".")
-            }
-            ScoreError::Rates(e) => e.fmt(f),
+            ScoreError::Capture(e) => e.fmt(f),
         }
     }
 }
 
 impl std::error::Error for ScoreError {}
-
-/// The whole file as one capture session.
-fn whole(t: &Table) -> Vec<std::ops::Range<usize>> {
-    std::iter::once(0..t.n_rows()).collect()
-}
 
 /// Score every row of `table`.
 pub fn score(model: &Model, table: Table, opts: &ScoreOptions) -> Result<Scored, ScoreError> {
@@ -116,40 +104,14 @@ pub fn score_with_progress(
     opts: &ScoreOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Scored, ScoreError> {
-    let (table, rates) = match &opts.counters {
-        Counters::Rates => (table, None),
-        Counters::Interval(secs) => {
-            let all = whole(&table);
-            let (t, r) = rates::to_rates(&table, &all, &Interval::Fixed(*secs))
-                .map_err(ScoreError::Rates)?;
-            (t, Some(r))
-        }
-        Counters::TimeColumn(name) => {
-            let file = table.file_name.clone();
-            let mut t = table;
-            let times = t
-                .take_column(name)
-                .ok_or_else(|| ScoreError::NoTimeColumn {
-                    file,
-                    column: name.clone(),
-                })?;
-            let all = whole(&t);
-            let (mut out, r) = rates::to_rates(&t, &all, &Interval::Timestamps(times.clone()))
-                .map_err(ScoreError::Rates)?;
-            // Keep the timestamp of each scored row as a passthrough column.
-            let by_row: std::collections::HashMap<usize, f64> =
-                t.row_numbers.iter().copied().zip(times).collect();
-            let w = out.n_cols();
-            let mut values = Vec::with_capacity(out.n_rows() * (w + 1));
-            for i in 0..out.n_rows() {
-                values.push(by_row.get(&out.row_numbers[i]).copied().unwrap_or(0.0));
-                values.extend_from_slice(out.row(i));
-            }
-            out.columns.insert(0, name.clone());
-            out.values = values;
-            (out, Some(r))
-        }
-    };
+    let captured = capture::capture(&table, &opts.capture).map_err(ScoreError::Capture)?;
+    drop(table);
+    let rates = captured.rates;
+    let mut table = captured.table;
+    // Keep the timestamp of each scored row, first, for the scored file.
+    if let (Some(name), Some(times)) = (&opts.capture.time_column, captured.times) {
+        table.insert_column(0, name, &times);
+    }
     let table = fill_missing(model, table, &opts.fill);
     let inputs = model.input_rows(&table).map_err(ScoreError::Missing)?;
     let n_in = model.inputs.len().max(1);
@@ -256,47 +218,20 @@ pub fn missing_inputs(model: &Model, columns: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The scored file: the scored rows' columns (and label), then
-/// `predicted_class`, `p_anomalous`, `unfamiliar` and `p_<class>` per class.
-pub fn scored_csv(model: &Model, scored: &Scored, label: &str, escape_formulas: bool) -> String {
-    use std::fmt::Write;
-    let base = write_csv(&scored.table, label, escape_formulas);
-    let mut lines = base.lines();
-    let mut out = String::with_capacity(base.len() * 2);
-    let header = lines.next().unwrap_or("");
-    out.push_str(header);
-    out.push_str(",predicted_class,p_anomalous,unfamiliar");
-    for c in &model.classes {
-        out.push(',');
-        csv_cell(&mut out, &format!("p_{c}"), escape_formulas);
-    }
-    out.push('\n');
-    for (line, r) in lines.zip(&scored.rows) {
-        out.push_str(line);
-        out.push(',');
-        csv_cell(&mut out, &model.classes[r.class], escape_formulas);
-        let _ = write!(out, ",{},{}", r.p_anomalous, r.unfamiliar);
-        for p in &r.probabilities {
-            let _ = write!(out, ",{p}");
-        }
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ingest::{IngestOptions, read_csv};
     use crate::model::decode;
+    use crate::score::output::scored_csv;
 
     fn default_model() -> Model {
-        decode(include_bytes!("../../../models/default.mwm")).unwrap()
+        decode(include_bytes!("../../../../models/default.mwm")).unwrap()
     }
 
     fn public() -> Table {
         read_csv(
-            include_bytes!("../../../data/snmp-mib/all_data.csv"),
+            include_bytes!("../../../../data/snmp-mib/all_data.csv"),
             &IngestOptions::labelled("all_data.csv"),
         )
         .unwrap()
@@ -316,14 +251,14 @@ mod tests {
             &m,
             block.clone(),
             &ScoreOptions {
-                counters: Counters::Interval(15.0),
+                capture: Capture::counters_every(15.0),
                 ..ScoreOptions::default()
             },
         )
         .unwrap();
         let r = s.rates.as_ref().unwrap();
         assert_eq!(r.rows_in, 960);
-        assert_eq!(s.rows.len(), r.rows_out);
+        assert_eq!(s.rows.len() as u64, r.rows_out);
         assert_eq!(s.counts.iter().sum::<usize>(), s.rows.len());
         let syn = m.classes.iter().position(|c| c == "tcp-syn").unwrap();
         // The final model was trained on these rows: nearly all come back as tcp-syn.
@@ -458,7 +393,7 @@ mod tests {
             &m,
             t.clone(),
             &ScoreOptions {
-                counters: Counters::TimeColumn("time".into()),
+                capture: Capture::counters_timed_by("time"),
                 ..ScoreOptions::default()
             },
         )
@@ -472,15 +407,12 @@ mod tests {
             &m,
             t.clone(),
             &ScoreOptions {
-                counters: Counters::TimeColumn("when".into()),
+                capture: Capture::counters_timed_by("when"),
                 ..ScoreOptions::default()
             },
         )
         .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "c.csv: no numeric timestamp column \"when\"."
-        );
+        assert_eq!(e.to_string(), "c.csv: no numeric column \"when\".");
     }
 
     #[test]
@@ -516,7 +448,7 @@ mod tests {
             &m,
             t,
             &ScoreOptions {
-                counters: Counters::TimeColumn("time".into()),
+                capture: Capture::counters_timed_by("time"),
                 ..ScoreOptions::default()
             },
         )

@@ -1,0 +1,157 @@
+//! The model: what the forest was trained on, how well it did, and how it
+//! predicts one row. Its file format is in [`format`], the evaluation it
+//! carries in [`report`]; training builds it in [`crate::train`].
+
+pub mod format;
+pub mod report;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use format::{FORMAT_VERSION, MAGIC, ModelError, decode, decode_payload, encode};
+pub use report::{CvSummary, TrainingReport};
+
+use crate::features::{FeaturePlan, FeatureSet};
+use crate::forest::{Forest, ForestParams};
+use crate::guard::{Guard, GuardReport};
+use crate::ingest::Table;
+use crate::schema::{self, VarKind};
+use crate::stats::argmax;
+
+/// Summary of one feature over the training rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureStats {
+    pub min: f64,
+    pub max: f64,
+    pub median: f64,
+}
+
+/// A trained model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Where the training data came from, in words.
+    pub source: String,
+    /// What a user enters: per-second rates (counters) and gauges, in order.
+    pub inputs: Vec<String>,
+    pub input_kinds: Vec<VarKind>,
+    pub input_stats: Vec<FeatureStats>,
+    /// The features the forest reads, computed from the inputs.
+    pub feature_set: FeatureSet,
+    pub feature_version: u32,
+    pub features: Vec<String>,
+    pub feature_stats: Vec<FeatureStats>,
+    /// Training ranges of the features, for the unfamiliar-traffic guard.
+    pub guard: Guard,
+    pub classes: Vec<String>,
+    pub params: ForestParams,
+    pub forest: Forest,
+    /// A real training row of inputs per class: the class medoid (log-scaled L1).
+    pub examples: Vec<Vec<f64>>,
+    pub report: TrainingReport,
+    /// SHA-256 (hex) of the training rows, labels, input and class names.
+    pub data_hash: String,
+    #[serde(skip)]
+    pub(crate) plan: Option<FeaturePlan>,
+}
+
+/// One prediction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub class: usize,
+    pub probabilities: Vec<f64>,
+    pub verdict: schema::Verdict,
+    /// The feature row the forest read.
+    pub features: Vec<f64>,
+    pub guard: GuardReport,
+}
+
+impl Model {
+    /// The bound feature function (set when trained or decoded).
+    pub fn plan(&self) -> &FeaturePlan {
+        self.plan
+            .as_ref()
+            .expect("a model is built by train() or decode(), which set its plan")
+    }
+
+    /// Whether the model's features read input `i` at all.
+    pub fn uses_input(&self, i: usize) -> bool {
+        self.plan().uses_input(i)
+    }
+
+    /// The model's input rows (row-major) from a table whose columns are
+    /// matched to the inputs by name (case-insensitive, schema aliases); extra
+    /// columns are ignored.
+    pub fn input_rows(&self, table: &Table) -> Result<Vec<f64>, MissingInputs> {
+        let mut idx = Vec::with_capacity(self.inputs.len());
+        let mut missing = Vec::new();
+        for name in &self.inputs {
+            match table.column_index(name) {
+                Some(j) => idx.push(j),
+                None => missing.push(name.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(MissingInputs {
+                file: table.file_name.clone(),
+                missing,
+            });
+        }
+        let mut out = Vec::with_capacity(table.n_rows() * idx.len());
+        for r in 0..table.n_rows() {
+            let row = table.row(r);
+            out.extend(idx.iter().map(|&j| row[j]));
+        }
+        Ok(out)
+    }
+
+    /// Features of one input row.
+    pub fn derive(&self, inputs: &[f64]) -> Vec<f64> {
+        self.plan().derive(inputs)
+    }
+
+    /// Predict one row of inputs (`inputs.len() == self.inputs.len()`).
+    pub fn predict(&self, inputs: &[f64]) -> Prediction {
+        let features = self.derive(inputs);
+        let probabilities = self.forest.predict_proba(&features);
+        let class = argmax(&probabilities);
+        Prediction {
+            class,
+            verdict: schema::Verdict::of_class(&self.classes[class]),
+            guard: self.guard.check(&features),
+            probabilities,
+            features,
+        }
+    }
+
+    /// Probability that the row is not normal traffic.
+    pub fn p_anomalous(&self, probabilities: &[f64]) -> f64 {
+        self.classes
+            .iter()
+            .zip(probabilities)
+            .filter(|(c, _)| schema::Verdict::of_class(c) == schema::Verdict::Anomalous)
+            .map(|(_, p)| p)
+            .sum()
+    }
+}
+
+/// A table lacks columns the model needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingInputs {
+    pub file: String,
+    pub missing: Vec<String>,
+}
+
+impl fmt::Display for MissingInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the model needs {} column(s) the file does not have: {}.",
+            self.file,
+            self.missing.len(),
+            self.missing.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for MissingInputs {}

@@ -1,0 +1,232 @@
+//! Running a [`Plan`]: every fit trained on its split and scored on the rows
+//! held out, pooled into one [`Report`] per learner (random, time-ordered,
+//! whole sessions held out, cross-validation), with the forest's permutation
+//! importances and the guard's held-out share from the time-ordered split,
+//! and the final forest when the plan grows one.
+
+use serde::{Deserialize, Serialize};
+
+use super::options::TrainError;
+use super::plan::{Plan, SplitKind};
+use super::prepare::Prepared;
+use crate::forest::{self, Control, Forest};
+use crate::guard::Guard;
+use crate::learners::Learner;
+use crate::metrics::{self, Evaluation};
+use crate::model::CvSummary;
+use crate::stats::{argmax, mean_std};
+
+/// Where an evaluation is: `done` of `total` trees, in `phase`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub phase: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// One learner's held-out figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerReport {
+    pub learner: String,
+    pub random: Option<Evaluation>,
+    pub time_ordered: Option<Evaluation>,
+    /// The session folds' predictions pooled into one evaluation.
+    pub by_session: Option<Evaluation>,
+    pub cv: Option<CvSummary>,
+    /// Fits of this learner that failed (a baseline that cannot fit these
+    /// rows), with why; the forest's failures end the evaluation instead.
+    pub failures: Vec<String>,
+}
+
+/// What an evaluation found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// One entry per learner, in the plan's order (the forest first).
+    pub learners: Vec<LearnerReport>,
+    /// Permutation importance per feature of the forest fitted on the
+    /// time-ordered split (empty when the plan asks for none).
+    pub importance: Vec<f64>,
+    /// Share of time-ordered held-out rows the guard, fitted on the training
+    /// side only, calls unfamiliar.
+    pub guard_heldout_share: f64,
+    /// The forest fitted on every row, when the plan has one.
+    pub forest: Option<Forest>,
+}
+
+impl Report {
+    /// The report of the learner named `name`.
+    pub fn learner(&self, name: &str) -> Option<&LearnerReport> {
+        self.learners.iter().find(|l| l.learner == name)
+    }
+}
+
+/// Predictions of one learner on one family of splits, fold by fold.
+#[derive(Default)]
+struct Pooled {
+    truth: Vec<u32>,
+    pred: Vec<u32>,
+    folds: Vec<Evaluation>,
+}
+
+/// Run `plan` on `p`, growing forests on `threads` threads. `progress` after
+/// every tree and when a phase without trees starts; `Control::Cancel` stops.
+pub fn evaluate(
+    p: &Prepared,
+    plan: &Plan,
+    threads: usize,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Report, TrainError> {
+    let total = plan.total_trees();
+    let f = p.n_features();
+    let k = p.classes.len();
+    let mut done = 0;
+    let mut names: Vec<String> = Vec::new();
+    // (learner, family) → pooled predictions; family 0 random, 1 time, 2 session, 3 cv.
+    let mut pooled: Vec<[Pooled; 4]> = Vec::new();
+    let mut failures: Vec<Vec<String>> = Vec::new();
+    let mut importance = Vec::new();
+    let mut guard_heldout_share = 0.0;
+    let mut final_forest = None;
+    for fit in &plan.fits {
+        let name = fit.learner.name();
+        let li = match names.iter().position(|n| *n == name) {
+            Some(i) => i,
+            None => {
+                names.push(name.clone());
+                pooled.push(Default::default());
+                failures.push(Vec::new());
+                names.len() - 1
+            }
+        };
+        let phase = match fit.learner {
+            Learner::Forest(_) => fit.split.label(),
+            _ => format!("baseline: {name}"),
+        };
+        if progress(&Progress {
+            phase: phase.clone(),
+            done,
+            total,
+        }) == Control::Cancel
+        {
+            return Err(TrainError::Forest(forest::ForestError::Cancelled {
+                trees_done: done,
+            }));
+        }
+        let split = plan.split(p, fit.split);
+        let xtr = p.rows(&split.train);
+        let ytr = p.truth(&split.train);
+        let xte = p.rows(&split.test);
+        let pred = match &fit.learner {
+            Learner::Forest(params) => {
+                let before = done;
+                let forest =
+                    forest::train_threads(&xtr, f, &ytr, k, params, threads, &mut |d, _| {
+                        progress(&Progress {
+                            phase: phase.clone(),
+                            done: before + d,
+                            total,
+                        })
+                    })
+                    .map_err(|e| match e {
+                        // Count the trees of the whole plan, not of this forest.
+                        forest::ForestError::Cancelled { trees_done } => {
+                            TrainError::Forest(forest::ForestError::Cancelled {
+                                trees_done: before + trees_done,
+                            })
+                        }
+                        e => TrainError::Forest(e),
+                    })?;
+                done += fit.trees();
+                let pred = predict(&forest, &xte);
+                if fit.split == SplitKind::TimeOrdered {
+                    let yte = p.truth(&split.test);
+                    if plan.importance_repeats > 0 {
+                        importance = metrics::permutation_importance(
+                            &forest,
+                            &xte,
+                            &yte,
+                            plan.importance_repeats,
+                            plan.seed,
+                        );
+                    }
+                    guard_heldout_share = Guard::fit(&xtr, f).unfamiliar_share(&xte, f);
+                }
+                if fit.split == SplitKind::All {
+                    final_forest = Some(forest);
+                }
+                pred
+            }
+            other => match other.fit_predict(&xtr, f, &ytr, k, &xte) {
+                Ok(pred) => pred,
+                Err(e) => {
+                    failures[li].push(format!("{}: {e}", fit.split.label()));
+                    continue;
+                }
+            },
+        };
+        let family = match fit.split {
+            SplitKind::Random => 0,
+            SplitKind::TimeOrdered => 1,
+            SplitKind::SessionFold { .. } => 2,
+            SplitKind::CvFold { .. } => 3,
+            SplitKind::All => continue,
+        };
+        let truth = p.truth(&split.test);
+        let into = &mut pooled[li][family];
+        into.folds
+            .push(metrics::evaluate(&truth, &pred, &p.classes));
+        into.truth.extend(truth);
+        into.pred.extend(pred);
+    }
+    let learners = names
+        .into_iter()
+        .zip(pooled)
+        .zip(failures)
+        .map(|((learner, [random, time, session, cv]), failures)| {
+            let whole = |x: Pooled| {
+                (!x.folds.is_empty()).then(|| metrics::evaluate(&x.truth, &x.pred, &p.classes))
+            };
+            LearnerReport {
+                learner,
+                random: whole(random),
+                time_ordered: whole(time),
+                by_session: whole(session),
+                cv: cv_summary(&cv.folds),
+                failures,
+            }
+        })
+        .collect();
+    Ok(Report {
+        learners,
+        importance,
+        guard_heldout_share,
+        forest: final_forest,
+    })
+}
+
+/// The classes a forest predicts for row-major `x` (its batch layout: the
+/// same probabilities as row by row).
+pub fn predict(forest: &Forest, x: &[f64]) -> Vec<u32> {
+    let k = forest.n_classes;
+    let mut probs = vec![0.0; x.len() / forest.n_features.max(1) * k];
+    forest.batch().predict_proba(x, &mut probs);
+    probs.chunks_exact(k).map(|p| argmax(p) as u32).collect()
+}
+
+/// Mean ± standard deviation of the folds' accuracy and macro-F1.
+fn cv_summary(folds: &[Evaluation]) -> Option<CvSummary> {
+    if folds.is_empty() {
+        return None;
+    }
+    let acc: Vec<f64> = folds.iter().map(|e| e.accuracy).collect();
+    let f1: Vec<f64> = folds.iter().map(|e| e.macro_f1).collect();
+    let (am, asd) = mean_std(&acc);
+    let (fm, fsd) = mean_std(&f1);
+    Some(CvSummary {
+        folds: folds.len(),
+        accuracy_mean: am,
+        accuracy_std: asd,
+        macro_f1_mean: fm,
+        macro_f1_std: fsd,
+    })
+}

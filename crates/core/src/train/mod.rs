@@ -1,0 +1,307 @@
+//! Training and evaluation, the one pipeline the CLI and the page's worker
+//! call: [`prepare`] a labelled table (capture → rates → task → features),
+//! make a [`Plan`] of every fit, [`evaluate`] it into a [`Report`], and
+//! [`fit::model`] the final forest into a [`Model`]. [`train`] does all of
+//! it; [`transfer`] tests a forest from one file on another.
+
+pub mod evaluate;
+pub mod fit;
+pub mod options;
+pub mod plan;
+pub mod prepare;
+pub mod transfer;
+
+use serde::{Deserialize, Serialize};
+
+pub use evaluate::{LearnerReport, Progress, Report, evaluate};
+pub use options::{TrainError, TrainOptions};
+pub use plan::{Fit, Plan, SplitKind};
+pub use prepare::{Prepared, prepare, relabel};
+pub use transfer::{TransferReport, transfer};
+
+use crate::forest::Control;
+use crate::ingest::Table;
+use crate::model::{CvSummary, Model};
+
+/// A learner's headline figures on the time-ordered split, for the page's
+/// comparison table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerScore {
+    pub learner: String,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub balanced_accuracy: f64,
+}
+
+/// A trained model and everything its evaluation found.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    pub model: Model,
+    pub report: Report,
+}
+
+impl Trained {
+    /// The baselines' time-ordered figures (every learner but the forest).
+    pub fn baselines(&self) -> Vec<LearnerScore> {
+        self.report
+            .learners
+            .iter()
+            .skip(1)
+            .filter_map(|l| {
+                l.time_ordered.as_ref().map(|e| LearnerScore {
+                    learner: l.learner.clone(),
+                    accuracy: e.accuracy,
+                    macro_f1: e.macro_f1,
+                    balanced_accuracy: e.binary.balanced_accuracy,
+                })
+            })
+            .collect()
+    }
+
+    /// The forest's cross-validation, when asked for.
+    pub fn cv(&self) -> Option<CvSummary> {
+        self.report.learners.first().and_then(|l| l.cv.clone())
+    }
+}
+
+/// Train a model from a labelled table: evaluate the forest on a stratified
+/// random split, a time-ordered split and (when every class has two or more
+/// capture sessions) whole sessions held out, optionally cross-validate it and
+/// compare smartcore's baselines, then train the final forest on every row.
+/// `progress` after every tree; `Control::Cancel` stops.
+pub fn train(
+    table: &Table,
+    opts: &TrainOptions,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Trained, TrainError> {
+    train_prepared(&prepare(table, opts)?, opts, progress)
+}
+
+/// [`train`] on a table already [`prepare`]d with the same options.
+pub fn train_prepared(
+    p: &Prepared,
+    opts: &TrainOptions,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Trained, TrainError> {
+    let plan = Plan::training(
+        p,
+        &opts.params,
+        opts.test_fraction,
+        opts.cv_folds,
+        opts.baselines,
+        opts.importance_repeats,
+    );
+    let mut report = evaluate(p, &plan, opts.threads, progress)?;
+    let forest = report
+        .forest
+        .take()
+        .ok_or_else(|| TrainError::Mismatch("the training plan grew no final forest".into()))?;
+    let model = fit::model(p, opts, &report, forest)?;
+    Ok(Trained { model, report })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Capture;
+    use crate::features::FeatureSet;
+    use crate::forest::ForestParams;
+    use crate::ingest::{IngestOptions, read_csv};
+    use crate::schema::{self, VarKind};
+    use crate::testdata::{sessions_csv, small_model};
+
+    #[test]
+    fn trains_evaluates_and_round_trips() {
+        let m = small_model();
+        assert_eq!(m.classes, vec!["normal", "tcp-syn", "udp-flood"]);
+        assert_eq!(
+            m.inputs,
+            vec!["tcpInSegs", "udpInDatagrams", "tcpCurrEstab"]
+        );
+        assert_eq!(m.features, m.inputs);
+        assert_eq!(m.input_kinds[2], VarKind::Gauge);
+        assert_eq!(m.report.sessions, 3);
+        assert!(m.report.by_session.is_none());
+        assert!(
+            m.report
+                .session_caveat()
+                .unwrap()
+                .contains("single session")
+        );
+        assert_eq!(m.report.rows, 90);
+        assert_eq!(m.report.random.n_test, 27);
+        assert_eq!(m.report.time_ordered.n_test, 27);
+        assert!(m.report.random.accuracy > 0.9);
+        assert_eq!(m.report.importance.len(), 3);
+        assert_eq!(m.data_hash.len(), 64);
+        // Each class's medoid is predicted as that class.
+        for (c, ex) in m.examples.iter().enumerate() {
+            assert_eq!(m.predict(ex).class, c);
+        }
+        let p = m.predict(&[500.0, 5.0, 1.0]);
+        assert!(!p.guard.unfamiliar);
+        assert!(m.predict(&[1e9, 1e9, 1e9]).guard.unfamiliar);
+        assert_eq!(m.classes[p.class], "tcp-syn");
+        assert_eq!(p.verdict, schema::Verdict::Anomalous);
+        assert!((m.p_anomalous(&p.probabilities) + p.probabilities[0] - 1.0).abs() < 1e-12);
+        let bytes = crate::model::encode(&m).unwrap();
+        assert_eq!(&bytes[..8], crate::model::MAGIC);
+        assert_eq!(crate::model::decode(&bytes).unwrap(), m);
+    }
+
+    fn sessions_options(trees: u16, cv_folds: Option<usize>) -> TrainOptions {
+        TrainOptions {
+            params: ForestParams {
+                n_trees: trees,
+                ..ForestParams::default()
+            },
+            feature_set: FeatureSet::Rates,
+            capture: Capture::counters_timed_by("time"),
+            cv_folds,
+            baselines: true,
+            ..TrainOptions::default()
+        }
+    }
+
+    #[test]
+    fn whole_sessions_are_held_out_when_each_class_has_two() {
+        let t = read_csv(&sessions_csv(true), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = TrainOptions {
+            capture: Capture {
+                session_column: Some("session".into()),
+                ..Capture::counters_timed_by("time")
+            },
+            ..sessions_options(10, None)
+        };
+        let trained = train(&t, &opts, &mut |_| Control::Continue).unwrap();
+        let m = &trained.model;
+        let by_session = m.report.by_session.as_ref().unwrap();
+        assert_eq!(by_session.n_test, 6 * 24);
+        assert!(m.report.session_caveat().is_none());
+        assert!(by_session.accuracy > 0.9, "{}", by_session.accuracy);
+        // Baselines on the same time-ordered split, named and scored.
+        let names: Vec<String> = trained.baselines().into_iter().map(|b| b.learner).collect();
+        assert_eq!(
+            names,
+            vec![
+                "decision tree",
+                "5-nearest neighbours",
+                "Gaussian naive Bayes"
+            ]
+        );
+    }
+
+    #[test]
+    fn progress_counts_every_tree_once_and_never_goes_back() {
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = sessions_options(5, Some(4));
+        let p = prepare(&t, &opts).unwrap();
+        // Random, time-ordered, 2 session folds, 4 cv folds, final: 9 forests.
+        let plan = Plan::training(&p, &opts.params, 0.3, Some(4), true, 1);
+        assert_eq!(plan.total_trees(), 9 * 5);
+        let mut seen: Vec<Progress> = Vec::new();
+        let trained = train_prepared(&p, &opts, &mut |pr| {
+            seen.push(pr.clone());
+            Control::Continue
+        })
+        .unwrap();
+        assert!(seen.iter().all(|s| s.total == 45));
+        assert!(seen.windows(2).all(|w| w[0].done <= w[1].done));
+        assert_eq!(
+            seen.iter()
+                .rfind(|s| s.phase == "final model")
+                .unwrap()
+                .done,
+            45
+        );
+        assert!(seen.iter().any(|s| s.phase == "cross-validation fold 4"));
+        assert!(seen.last().unwrap().phase.starts_with("baseline: "));
+        let cv = trained.cv().unwrap();
+        assert_eq!(cv.folds, 4);
+        assert!(cv.accuracy_mean > 0.8 && cv.accuracy_mean <= 1.0, "{cv:?}");
+        // Cancel stops between trees.
+        let e = train_prepared(&p, &opts, &mut |pr| {
+            if pr.done >= 7 {
+                Control::Cancel
+            } else {
+                Control::Continue
+            }
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("cancelled after 7 trees"), "{e}");
+    }
+
+    #[test]
+    fn the_comparison_plan_scores_every_learner_on_every_split() {
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = sessions_options(5, None);
+        let p = prepare(&t, &opts).unwrap();
+        let learners = crate::learners::Learner::all(&opts.params);
+        let plan = Plan::comparison(&p, &learners[..2], 0.3, 42);
+        let r = evaluate(&p, &plan, 2, &mut |_| Control::Continue).unwrap();
+        assert_eq!(r.learners.len(), 2);
+        for l in &r.learners {
+            assert!(
+                l.random.is_some() && l.time_ordered.is_some(),
+                "{}",
+                l.learner
+            );
+            assert_eq!(l.by_session.as_ref().unwrap().n_test, 6 * 24);
+        }
+        assert!(r.forest.is_none());
+    }
+
+    #[test]
+    fn a_baseline_that_cannot_fit_is_reported_not_fatal() {
+        // Labels alternate every row: sessions of one row, so the
+        // time-ordered split holds nothing out and the baselines cannot fit.
+        let mut csv = String::from("tcpInSegs,class\n");
+        for i in 0..40 {
+            csv += &format!(
+                "{},{}\n",
+                if i % 2 == 1 { 1000 + i } else { i },
+                ["normal", "syn"][i % 2]
+            );
+        }
+        let t = read_csv(csv.as_bytes(), &IngestOptions::labelled("small.csv")).unwrap();
+        let opts = TrainOptions {
+            params: ForestParams {
+                n_trees: 3,
+                ..ForestParams::default()
+            },
+            feature_set: FeatureSet::Rates,
+            baselines: true,
+            ..TrainOptions::default()
+        };
+        let trained = train(&t, &opts, &mut |_| Control::Continue).unwrap();
+        let failed: Vec<&LearnerReport> = trained
+            .report
+            .learners
+            .iter()
+            .filter(|l| !l.failures.is_empty())
+            .collect();
+        assert!(!failed.is_empty());
+        assert!(
+            failed
+                .iter()
+                .all(|l| l.failures[0].starts_with("time-ordered split: "))
+        );
+        assert_eq!(trained.baselines().len(), 3 - failed.len());
+        assert!(trained.report.learners[0].failures.is_empty());
+    }
+
+    #[test]
+    fn transfer_tests_one_files_forest_on_another() {
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = sessions_options(8, None);
+        let a = prepare(&t, &opts).unwrap();
+        let r = transfer(&a, &a, &opts.params, 1).unwrap();
+        assert_eq!(r.evaluation.n_test, a.y.len());
+        assert!(r.evaluation.accuracy > 0.95);
+        assert_eq!(r.guard_share, 0.0);
+        let mut b = a.clone();
+        b.classes[0] = "other".into();
+        let e = transfer(&a, &b, &opts.params, 1).unwrap_err();
+        assert_eq!(e.to_string(), "class \"other\" of s.csv is not in s.csv");
+    }
+}
