@@ -9,7 +9,7 @@
 //!   mibwatch compare [--data FILE] [--counters SECONDS | --rates] [--trees N] [--seed N]
 //!                  [--threads N]
 //!                  (feature sets × learners, random / time-ordered / by-session)
-//!   mibwatch info MODEL
+//!   mibwatch info MODEL [--markdown]
 //!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
 //!                  [--rates] [--session-column NAME] [--entity-column NAME[,NAME]]
 //!                  [--label NAME] [--no-escape] [--fill median|NUMBER]
@@ -18,6 +18,7 @@
 //!   mibwatch transfer --train A.csv [--train-counters S|none] [--train-time-column C]
 //!                  --test B.csv [--test-counters S|none] [--test-time-column C]
 //!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
+//!                  [--markdown]
 //!                  (train on every row of A, test on every row of B: cross-dataset figures)
 //!
 //! `--threads N`: the forests grow on N threads (default: every core); the
@@ -27,6 +28,7 @@
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
 
 mod compare;
+mod markdown;
 mod opts;
 mod print;
 mod score;

@@ -16,7 +16,7 @@ pub struct Opts<'a> {
 }
 
 /// Options that take no value.
-const FLAGS: [&str; 2] = ["--rates", "--no-escape"];
+const FLAGS: [&str; 3] = ["--rates", "--no-escape", "--markdown"];
 
 impl<'a> Opts<'a> {
     pub fn flag(&self, name: &str) -> bool {

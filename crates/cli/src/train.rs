@@ -90,7 +90,13 @@ pub fn train(args: &[String]) -> Result<(), String> {
 
 pub fn info(args: &[String]) -> Result<(), String> {
     let path = args.first().ok_or("info needs a model file")?;
+    let o = Opts { args: &args[1..] };
+    o.check_known(&["--markdown"])?;
     let m = model::decode(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
-    print::report(&m);
+    if o.flag("--markdown") {
+        print!("{}", crate::markdown::model(&m));
+    } else {
+        print::report(&m);
+    }
     Ok(())
 }
