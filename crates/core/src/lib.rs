@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod onnx;
 pub mod protocol;
 pub mod rates;
 pub mod sample;

@@ -1,0 +1,635 @@
+//! A general tree-ensemble classifier, as ONNX's `TreeEnsembleClassifier`
+//! (ai.onnx.ml opsets 1 and 3) and `TreeEnsemble` (opset 5) describe one, and
+//! its evaluation with ONNX Runtime's arithmetic.
+//!
+//! What ONNX Runtime (`onnxruntime/core/providers/cpu/ml/tree_ensemble_*.h`,
+//! `ml_common.h`) does, and so what [`TreeEnsemble::predict_proba`] does:
+//! - The comparison, the thresholds and the sums of leaf weights use the
+//!   ensemble's input type: `float` for a float input (the row value is
+//!   rounded to f32 first), `double` for a double input. A double ensemble
+//!   fed through a float graph input (or a Cast to float) first rounds the
+//!   value to f32 ([`TreeEnsemble::input_f32`]).
+//! - A split sends a row to its true child when `x MODE threshold`, or when
+//!   `x` is NaN and the node tracks missing values to the true side. With no
+//!   tracking a NaN makes every comparison false, except `BRANCH_NEQ`, which
+//!   is true.
+//! - Trees are added in order, each leaf's weights in the file's order, into
+//!   one score per class that remembers whether anything was added
+//!   (`ScoreValue.has_score`): a class that got nothing reads as 0.
+//! - The classifier adds `base_values`, then applies `post_transform` in f32:
+//!   LOGISTIC is `1 / (1 + exp(-|x|))` (mirrored for x < 0) per class,
+//!   SOFTMAX subtracts the largest score and divides by the f32 sum.
+//! - Two classes are special: when every weight of the file names one class
+//!   (a "binary" layout, as scikit-learn's binary forests have), the summed
+//!   score `s` becomes `[1 - s, s]` when no weight is negative, else
+//!   `[-s, s]`, or `[logistic(-s), logistic(s)]` under LOGISTIC; SOFTMAX is
+//!   then not applied. Base values of length 1 or 2 are folded in as ONNX
+//!   Runtime's `FinalizeScores` does.
+//! - Probabilities are written as f32 (the classifier's output type; opset 5
+//!   `TreeEnsemble` writes its input type).
+//!
+//! ONNX Runtime splits large batches over threads and merges partial sums,
+//! which can change the last bit of an f32 sum; with one thread (or ≤ 50 rows)
+//! it sums tree by tree in order, as here, and the results are bit-identical
+//! (see tests/fixtures/onnx).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits;
+
+/// The number type ONNX Runtime computes an ensemble in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Precision {
+    F32,
+    F64,
+}
+
+/// How a split compares a value `x` with its threshold `t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mode {
+    /// `x <= t` (ONNX `BRANCH_LEQ`).
+    Leq,
+    /// `x < t` (`BRANCH_LT`).
+    Lt,
+    /// `x >= t` (`BRANCH_GTE`).
+    Gte,
+    /// `x > t` (`BRANCH_GT`).
+    Gt,
+    /// `x == t` (`BRANCH_EQ`).
+    Eq,
+    /// `x != t` (`BRANCH_NEQ`; true for NaN).
+    Neq,
+}
+
+impl Mode {
+    /// The ONNX name of the mode.
+    pub fn onnx_name(self) -> &'static str {
+        match self {
+            Mode::Leq => "BRANCH_LEQ",
+            Mode::Lt => "BRANCH_LT",
+            Mode::Gte => "BRANCH_GTE",
+            Mode::Gt => "BRANCH_GT",
+            Mode::Eq => "BRANCH_EQ",
+            Mode::Neq => "BRANCH_NEQ",
+        }
+    }
+
+    #[inline]
+    fn test<T: PartialOrd>(self, x: T, t: T) -> bool {
+        match self {
+            Mode::Leq => x <= t,
+            Mode::Lt => x < t,
+            Mode::Gte => x >= t,
+            Mode::Gt => x > t,
+            Mode::Eq => x == t,
+            Mode::Neq => x != t,
+        }
+    }
+}
+
+/// What is applied to the summed scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PostTransform {
+    None,
+    Softmax,
+    Logistic,
+}
+
+/// How the trees' leaf weights are combined (opset 5 `aggregate_function`;
+/// a `TreeEnsembleClassifier` always sums).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Aggregate {
+    Sum,
+    Average,
+}
+
+/// Which ONNX operator's finishing rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Semantics {
+    /// `TreeEnsembleClassifier` (ml opsets 1–4): base values, the two-class
+    /// rules, f32 output.
+    Classifier,
+    /// `TreeEnsemble` (ml opset 5): one score per target, output in the
+    /// input's type.
+    Targets,
+}
+
+/// The class labels of the file: integers or strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClassLabels {
+    Int(Vec<i64>),
+    Text(Vec<String>),
+}
+
+impl ClassLabels {
+    pub fn len(&self) -> usize {
+        match self {
+            ClassLabels::Int(v) => v.len(),
+            ClassLabels::Text(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The labels as text.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            ClassLabels::Int(v) => v.iter().map(|l| l.to_string()).collect(),
+            ClassLabels::Text(v) => v.clone(),
+        }
+    }
+}
+
+/// One node of a tree. Trees are laid out so that children come after their
+/// parent (checked by [`TreeEnsemble::validate`]); the root is node 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum EnsembleNode {
+    Branch {
+        mode: Mode,
+        feature: u32,
+        /// Exactly an f32 value when the ensemble computes in f32.
+        threshold: f64,
+        /// Child when the comparison holds.
+        yes: u32,
+        /// Child otherwise.
+        no: u32,
+        /// A NaN goes to `yes` (else it goes where the comparison sends it).
+        missing_yes: bool,
+    },
+    /// (class, weight) pairs added to the scores, in order.
+    Leaf { weights: Vec<(u32, f64)> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleTree {
+    pub nodes: Vec<EnsembleNode>,
+}
+
+/// A tree-ensemble classifier with ONNX Runtime's meaning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeEnsemble {
+    /// Features a row has (every split reads one of them).
+    pub n_features: usize,
+    pub labels: ClassLabels,
+    /// Thresholds, weights and sums.
+    pub precision: Precision,
+    /// Row values are rounded to f32 before they reach the ensemble (a float
+    /// graph input, or a Cast to float on the way).
+    pub input_f32: bool,
+    pub semantics: Semantics,
+    pub aggregate: Aggregate,
+    pub post_transform: PostTransform,
+    /// Added to the class scores: none, one per class, or (two classes) one.
+    pub base_values: Vec<f64>,
+    /// Every weight of the file names the same class (ONNX Runtime's
+    /// `binary_case_` when there are two classes).
+    pub one_weight_class: bool,
+    /// No weight of the file is negative (`weights_are_all_positive_`).
+    pub weights_all_positive: bool,
+    pub trees: Vec<EnsembleTree>,
+}
+
+/// Why an ensemble is not usable: the sentence a user reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnsembleError {
+    /// Over one of mibwatch's limits.
+    Limit(String),
+    /// Inconsistent, or a layout ONNX Runtime gives no full answer for.
+    Invalid(String),
+}
+
+impl fmt::Display for EnsembleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnsembleError::Limit(m) | EnsembleError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for EnsembleError {}
+
+fn bad(msg: impl Into<String>) -> EnsembleError {
+    EnsembleError::Invalid(msg.into())
+}
+
+fn limit(msg: impl Into<String>) -> EnsembleError {
+    EnsembleError::Limit(msg.into())
+}
+
+/// The two number types ONNX Runtime computes in.
+trait Real: Copy + PartialOrd + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> {
+    const ZERO: Self;
+    const ONE: Self;
+    fn of(v: f64) -> Self;
+    fn to_f32(self) -> f32;
+    fn to_f64(self) -> f64;
+    fn is_nan(self) -> bool;
+    fn neg(self) -> Self;
+    fn div_count(self, n: usize) -> Self;
+}
+
+impl Real for f32 {
+    const ZERO: f32 = 0.0;
+    const ONE: f32 = 1.0;
+    #[inline]
+    fn of(v: f64) -> f32 {
+        v as f32
+    }
+    fn to_f32(self) -> f32 {
+        self
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline]
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
+    }
+    fn neg(self) -> f32 {
+        -self
+    }
+    fn div_count(self, n: usize) -> f32 {
+        self / n as f32
+    }
+}
+
+impl Real for f64 {
+    const ZERO: f64 = 0.0;
+    const ONE: f64 = 1.0;
+    #[inline]
+    fn of(v: f64) -> f64 {
+        v
+    }
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn is_nan(self) -> bool {
+        f64::is_nan(self)
+    }
+    fn neg(self) -> f64 {
+        -self
+    }
+    fn div_count(self, n: usize) -> f64 {
+        self / n as f64
+    }
+}
+
+/// ONNX Runtime's `ScoreValue`: a score and whether anything was added.
+#[derive(Debug, Clone, Copy)]
+struct Score<T> {
+    score: T,
+    has: bool,
+}
+
+impl<T: Real> Score<T> {
+    const EMPTY: Score<T> = Score {
+        score: T::ZERO,
+        has: false,
+    };
+
+    /// The value a score converts to (`operator T()`): 0 when nothing was added.
+    fn value(self) -> T {
+        if self.has { self.score } else { T::ZERO }
+    }
+
+    fn set(v: T) -> Score<T> {
+        Score {
+            score: v,
+            has: true,
+        }
+    }
+}
+
+/// `ComputeLogistic` of `ml_common.h`, in f32.
+fn logistic(v: f32) -> f32 {
+    let e = 1.0f32 / (1.0f32 + (-v.abs()).exp());
+    if v < 0.0 { 1.0 - e } else { e }
+}
+
+/// `ComputeSoftmax` of `ml_common.h`, in f32.
+fn softmax(v: &mut [f32]) {
+    let mut max = -f32::MAX;
+    for &x in v.iter() {
+        if x > max {
+            max = x;
+        }
+    }
+    let mut sum = 0.0f32;
+    for x in v.iter_mut() {
+        *x = (*x - max).exp();
+        sum += *x;
+    }
+    for x in v.iter_mut() {
+        *x /= sum;
+    }
+}
+
+/// How a two-class result with one score is widened to two probabilities
+/// (`add_second_class` / `write_additional_scores` in ONNX Runtime).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SecondClass {
+    /// `[1 - s, s]`.
+    Complement,
+    /// `[-s, s]`, or `[logistic(-s), logistic(s)]` under LOGISTIC.
+    Mirror,
+    /// Nothing: ONNX Runtime writes one value and leaves the second unset;
+    /// [`TreeEnsemble::validate`] refuses the layouts that get here.
+    Unset,
+}
+
+impl TreeEnsemble {
+    pub fn n_classes(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn n_nodes(&self) -> usize {
+        self.trees.iter().map(|t| t.nodes.len()).sum()
+    }
+
+    /// Structural check, so that evaluation cannot index out of bounds or
+    /// loop, and the layout is one ONNX Runtime gives a full answer for.
+    pub fn validate(&self) -> Result<(), EnsembleError> {
+        let k = self.n_classes();
+        if k < 2 {
+            return Err(bad(format!(
+                "the model has {k} class(es); a classifier needs at least 2."
+            )));
+        }
+        if k > limits::MAX_CLASSES {
+            return Err(limit(format!(
+                "the model has {k} classes; mibwatch accepts at most {}.",
+                limits::MAX_CLASSES
+            )));
+        }
+        if self.n_features == 0 || self.n_features > limits::MAX_COLUMNS {
+            return Err(limit(format!(
+                "the model reads {} features; mibwatch accepts 1 to {}.",
+                self.n_features,
+                limits::MAX_COLUMNS
+            )));
+        }
+        if self.trees.is_empty() {
+            return Err(bad("the model has no trees."));
+        }
+        if self.trees.len() > limits::MAX_ONNX_TREES {
+            return Err(limit(limits::onnx_trees_message(self.trees.len())));
+        }
+        let nodes = self.n_nodes();
+        if nodes > limits::MAX_ONNX_NODES {
+            return Err(limit(limits::onnx_nodes_message(nodes)));
+        }
+        let f32_exact = |v: f64| self.precision == Precision::F64 || v.is_nan() || v as f32 as f64 == v;
+        for (i, &b) in self.base_values.iter().enumerate() {
+            if !b.is_finite() || !f32_exact(b) {
+                return Err(bad(format!("base value {i} ({b}) is not a finite number of the model's type.")));
+            }
+        }
+        if self.semantics == Semantics::Classifier && self.aggregate != Aggregate::Sum {
+            return Err(bad("a TreeEnsembleClassifier sums its trees."));
+        }
+        match (self.semantics, k, self.base_values.len()) {
+            (Semantics::Targets, _, 0) => {}
+            (Semantics::Targets, _, _) => return Err(bad("an opset 5 TreeEnsemble has no base values.")),
+            (Semantics::Classifier, _, n) if n == 0 || n == k => {}
+            (Semantics::Classifier, 2, 1) if self.one_weight_class => {}
+            (Semantics::Classifier, _, n) => {
+                return Err(bad(format!(
+                    "the model has {n} base value(s) for {k} classes; ONNX Runtime gives no complete answer for that layout."
+                )));
+            }
+        }
+        let mut weights = 0usize;
+        for (ti, t) in self.trees.iter().enumerate() {
+            let len = t.nodes.len();
+            if len == 0 {
+                return Err(bad(format!("tree {ti} has no nodes.")));
+            }
+            for (i, n) in t.nodes.iter().enumerate() {
+                match n {
+                    EnsembleNode::Branch {
+                        feature,
+                        threshold,
+                        yes,
+                        no,
+                        ..
+                    } => {
+                        let (y, no) = (*yes as usize, *no as usize);
+                        if y <= i || no <= i || y >= len || no >= len {
+                            return Err(bad(format!(
+                                "tree {ti}, node {i}: its children are out of order or range."
+                            )));
+                        }
+                        if *feature as usize >= self.n_features {
+                            return Err(bad(format!(
+                                "tree {ti}, node {i} splits on feature {feature} of {}.",
+                                self.n_features
+                            )));
+                        }
+                        if !f32_exact(*threshold) {
+                            return Err(bad(format!(
+                                "tree {ti}, node {i}: threshold {threshold} is not a float value."
+                            )));
+                        }
+                    }
+                    EnsembleNode::Leaf { weights: w } => {
+                        weights += w.len();
+                        for &(c, v) in w {
+                            if c as usize >= k {
+                                return Err(bad(format!(
+                                    "tree {ti}, leaf {i} gives a weight to class {c} of {k}."
+                                )));
+                            }
+                            if !v.is_finite() || !f32_exact(v) {
+                                return Err(bad(format!(
+                                    "tree {ti}, leaf {i}: weight {v} is not a finite number of the model's type."
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if weights > limits::MAX_ONNX_NODES {
+            return Err(limit(limits::onnx_nodes_message(weights)));
+        }
+        Ok(())
+    }
+
+    /// The leaf weights `row` reaches in `tree`. Requires a validated ensemble.
+    #[inline]
+    fn leaf<'a, T: Real>(&self, tree: &'a EnsembleTree, row: &[f64]) -> &'a [(u32, f64)] {
+        let mut i = 0;
+        loop {
+            match &tree.nodes[i] {
+                EnsembleNode::Leaf { weights } => return weights,
+                EnsembleNode::Branch {
+                    mode,
+                    feature,
+                    threshold,
+                    yes,
+                    no,
+                    missing_yes,
+                } => {
+                    let raw = row[*feature as usize];
+                    let x = T::of(if self.input_f32 {
+                        raw as f32 as f64
+                    } else {
+                        raw
+                    });
+                    let go = mode.test(x, T::of(*threshold)) || (*missing_yes && x.is_nan());
+                    i = if go { *yes as usize } else { *no as usize };
+                }
+            }
+        }
+    }
+
+    /// Class probabilities (the values ONNX Runtime outputs) of one row of
+    /// `n_features` values, into `out` (`n_classes` values). Requires a
+    /// validated ensemble.
+    pub fn predict_proba_into(&self, row: &[f64], out: &mut [f64]) {
+        match self.precision {
+            Precision::F32 => self.predict_as::<f32>(row, out),
+            Precision::F64 => self.predict_as::<f64>(row, out),
+        }
+    }
+
+    /// [`TreeEnsemble::predict_proba_into`] into a new vector.
+    pub fn predict_proba(&self, row: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.n_classes()];
+        self.predict_proba_into(row, &mut out);
+        out
+    }
+
+    /// Probabilities of every row of row-major `x` (`n_features` per row) into
+    /// `out` (`n_classes` per row).
+    pub fn predict_proba_batch(&self, x: &[f64], out: &mut [f64]) {
+        let (f, k) = (self.n_features, self.n_classes());
+        for (row, o) in x.chunks_exact(f).zip(out.chunks_exact_mut(k)) {
+            self.predict_proba_into(row, o);
+        }
+    }
+
+    fn predict_as<T: Real>(&self, row: &[f64], out: &mut [f64]) {
+        let k = self.n_classes();
+        let mut scores = vec![Score::<T>::EMPTY; k];
+        for tree in &self.trees {
+            for &(c, w) in self.leaf::<T>(tree, row) {
+                let s = &mut scores[c as usize];
+                s.score = s.score + T::of(w);
+                s.has = true;
+            }
+        }
+        if self.aggregate == Aggregate::Average {
+            for s in scores.iter_mut() {
+                s.score = s.score.div_count(self.trees.len());
+            }
+        }
+        match self.semantics {
+            Semantics::Targets => self.write_scores(&scores, out, false),
+            Semantics::Classifier if k > 2 => {
+                for (s, &b) in scores.iter_mut().zip(&self.base_values) {
+                    *s = if s.has {
+                        Score::set(s.score + T::of(b))
+                    } else {
+                        Score::set(T::of(b))
+                    };
+                }
+                self.write_scores(&scores, out, true);
+            }
+            Semantics::Classifier => self.finish_two_classes(scores, out),
+        }
+    }
+
+    /// `write_scores` of `ml_common.h` for two or more scores.
+    fn write_scores<T: Real>(&self, scores: &[Score<T>], out: &mut [f64], f32_out: bool) {
+        let store = |v: T| -> f64 {
+            if f32_out {
+                v.to_f32() as f64
+            } else {
+                v.to_f64()
+            }
+        };
+        match self.post_transform {
+            PostTransform::None => {
+                for (o, s) in out.iter_mut().zip(scores) {
+                    *o = store(s.value());
+                }
+            }
+            PostTransform::Logistic => {
+                for (o, s) in out.iter_mut().zip(scores) {
+                    *o = logistic(s.value().to_f32()) as f64;
+                }
+            }
+            PostTransform::Softmax => {
+                let mut v: Vec<f32> = scores.iter().map(|s| s.value().to_f32()).collect();
+                softmax(&mut v);
+                for (o, x) in out.iter_mut().zip(v) {
+                    *o = x as f64;
+                }
+            }
+        }
+    }
+
+    /// `TreeAggregatorClassifier::FinalizeScores`, two-class branch.
+    fn finish_two_classes<T: Real>(&self, mut p: Vec<Score<T>>, out: &mut [f64]) {
+        let mut second = SecondClass::Unset;
+        match self.base_values.len() {
+            2 => {
+                let (b0, b1) = (T::of(self.base_values[0]), T::of(self.base_values[1]));
+                if p[1].has {
+                    // ONNX Runtime ignores class 1's own score and base_values[0] here.
+                    p[1].score = b1 + p[0].score;
+                    p[0].score = p[1].score.neg();
+                } else {
+                    p[1].score = p[1].score + b1;
+                    p[0].score = p[0].score + b0;
+                }
+            }
+            1 => {
+                p[0].score = p[0].score + T::of(self.base_values[0]);
+                if !p[1].has {
+                    p.pop();
+                }
+            }
+            _ => {
+                second = SecondClass::Mirror;
+                if !p[1].has {
+                    p.pop();
+                }
+            }
+        }
+        if self.one_weight_class {
+            // `_set_score_binary`: the positive class's score decides nothing
+            // about the values, only how the second one is made.
+            second = if self.weights_all_positive {
+                SecondClass::Complement
+            } else {
+                SecondClass::Mirror
+            };
+        }
+        if p.len() == 2 {
+            return self.write_scores(&p, out, true);
+        }
+        let s = p[0];
+        let (a, b) = match second {
+            SecondClass::Complement => ((T::ONE - s.value()).to_f32(), s.value().to_f32()),
+            SecondClass::Mirror if self.post_transform == PostTransform::Logistic => (
+                logistic(s.value().neg().to_f32()),
+                logistic(s.value().to_f32()),
+            ),
+            SecondClass::Mirror => (s.value().neg().to_f32(), s.value().to_f32()),
+            // Refused by `validate`; never reached for a validated ensemble.
+            SecondClass::Unset => (s.value().to_f32(), f32::NAN),
+        };
+        out[0] = a as f64;
+        out[1] = b as f64;
+    }
+}
