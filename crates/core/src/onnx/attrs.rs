@@ -129,7 +129,7 @@ fn check_len(t: &TensorProto, len: usize, what: &str) -> Result<(), OnnxError> {
 pub fn real_values(t: &TensorProto, what: &str) -> Result<(i32, Vec<f64>), OnnxError> {
     let v: Vec<f64> = match t.data_type {
         data_type::FLOAT if !t.raw_data.is_empty() => {
-            if t.raw_data.len() % 4 != 0 {
+            if !t.raw_data.len().is_multiple_of(4) {
                 return Err(invalid(format!("{what}: raw data is not whole floats.")));
             }
             t.raw_data
@@ -139,7 +139,7 @@ pub fn real_values(t: &TensorProto, what: &str) -> Result<(i32, Vec<f64>), OnnxE
         }
         data_type::FLOAT => t.float_data.iter().map(|&x| x as f64).collect(),
         data_type::DOUBLE if !t.raw_data.is_empty() => {
-            if t.raw_data.len() % 8 != 0 {
+            if !t.raw_data.len().is_multiple_of(8) {
                 return Err(invalid(format!("{what}: raw data is not whole doubles.")));
             }
             t.raw_data
@@ -212,7 +212,10 @@ mod tests {
     #[test]
     fn tensors_from_typed_fields_and_raw_bytes() {
         let t = TensorProto::doubles(vec![0.5, -2.0]);
-        assert_eq!(real_values(&t, "t").unwrap(), (data_type::DOUBLE, vec![0.5, -2.0]));
+        assert_eq!(
+            real_values(&t, "t").unwrap(),
+            (data_type::DOUBLE, vec![0.5, -2.0])
+        );
         let raw = TensorProto {
             dims: vec![2],
             data_type: data_type::FLOAT,

@@ -97,6 +97,17 @@ pub enum PostTransform {
     Logistic,
 }
 
+impl PostTransform {
+    /// The ONNX name of the transform.
+    pub fn onnx_name(self) -> &'static str {
+        match self {
+            PostTransform::None => "NONE",
+            PostTransform::Softmax => "SOFTMAX",
+            PostTransform::Logistic => "LOGISTIC",
+        }
+    }
+}
+
 /// How the trees' leaf weights are combined (opset 5 `aggregate_function`;
 /// a `TreeEnsembleClassifier` always sums).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,10 +397,13 @@ impl TreeEnsemble {
         if nodes > limits::MAX_ONNX_NODES {
             return Err(limit(limits::onnx_nodes_message(nodes)));
         }
-        let f32_exact = |v: f64| self.precision == Precision::F64 || v.is_nan() || v as f32 as f64 == v;
+        let f32_exact =
+            |v: f64| self.precision == Precision::F64 || v.is_nan() || v as f32 as f64 == v;
         for (i, &b) in self.base_values.iter().enumerate() {
             if !b.is_finite() || !f32_exact(b) {
-                return Err(bad(format!("base value {i} ({b}) is not a finite number of the model's type.")));
+                return Err(bad(format!(
+                    "base value {i} ({b}) is not a finite number of the model's type."
+                )));
             }
         }
         if self.semantics == Semantics::Classifier && self.aggregate != Aggregate::Sum {
@@ -397,7 +411,9 @@ impl TreeEnsemble {
         }
         match (self.semantics, k, self.base_values.len()) {
             (Semantics::Targets, _, 0) => {}
-            (Semantics::Targets, _, _) => return Err(bad("an opset 5 TreeEnsemble has no base values.")),
+            (Semantics::Targets, _, _) => {
+                return Err(bad("an opset 5 TreeEnsemble has no base values."));
+            }
             (Semantics::Classifier, _, n) if n == 0 || n == k => {}
             (Semantics::Classifier, 2, 1) if self.one_weight_class => {}
             (Semantics::Classifier, _, n) => {
@@ -631,5 +647,172 @@ impl TreeEnsemble {
         };
         out[0] = a as f64;
         out[1] = b as f64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(mode: Mode, threshold: f64, missing_yes: bool) -> EnsembleNode {
+        EnsembleNode::Branch {
+            mode,
+            feature: 0,
+            threshold,
+            yes: 1,
+            no: 2,
+            missing_yes,
+        }
+    }
+
+    fn leaf(c: u32) -> EnsembleNode {
+        EnsembleNode::Leaf {
+            weights: vec![(c, 1.0)],
+        }
+    }
+
+    fn stump(mode: Mode, threshold: f64, missing_yes: bool) -> TreeEnsemble {
+        TreeEnsemble {
+            n_features: 1,
+            labels: ClassLabels::Int(vec![0, 1, 2]),
+            precision: Precision::F64,
+            input_f32: false,
+            semantics: Semantics::Classifier,
+            aggregate: Aggregate::Sum,
+            post_transform: PostTransform::None,
+            base_values: vec![],
+            one_weight_class: false,
+            weights_all_positive: true,
+            trees: vec![EnsembleTree {
+                nodes: vec![split(mode, threshold, missing_yes), leaf(0), leaf(1)],
+            }],
+        }
+    }
+
+    #[test]
+    fn modes_nan_and_missing_tracking() {
+        let yes = |e: &TreeEnsemble, x: f64| e.predict_proba(&[x])[0] == 1.0;
+        for (mode, below, at, above) in [
+            (Mode::Leq, true, true, false),
+            (Mode::Lt, true, false, false),
+            (Mode::Gte, false, true, true),
+            (Mode::Gt, false, false, true),
+            (Mode::Eq, false, true, false),
+            (Mode::Neq, true, false, true),
+        ] {
+            let e = stump(mode, 1.5, false);
+            e.validate().unwrap();
+            assert_eq!(
+                (yes(&e, 1.0), yes(&e, 1.5), yes(&e, 2.0)),
+                (below, at, above),
+                "{mode:?}"
+            );
+            // NaN fails every comparison but !=, unless tracked to the true side.
+            assert_eq!(yes(&e, f64::NAN), mode == Mode::Neq, "{mode:?}");
+            assert!(yes(&stump(mode, 1.5, true), f64::NAN), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn float_models_round_the_input_first() {
+        // 16777217 rounds to 16777216 in f32: equal to the threshold.
+        let mut e = stump(Mode::Leq, 16777216.0, false);
+        assert_eq!(e.predict_proba(&[16777217.0])[1], 1.0);
+        e.input_f32 = true;
+        assert_eq!(e.predict_proba(&[16777217.0])[0], 1.0);
+        e.precision = Precision::F32;
+        e.validate().unwrap();
+        assert_eq!(e.predict_proba(&[16777217.0])[0], 1.0);
+        // A threshold that is not a float value cannot be a float model's.
+        e.trees[0].nodes[0] = split(Mode::Leq, 0.1, false);
+        assert!(e.validate().is_err());
+    }
+
+    #[test]
+    fn transforms_and_base_values() {
+        let mut e = stump(Mode::Leq, 0.0, false);
+        e.base_values = vec![0.5, 0.0, -0.5];
+        let p = e.predict_proba(&[-1.0]);
+        assert_eq!(p, vec![1.5, 0.0, -0.5]);
+        e.post_transform = PostTransform::Softmax;
+        let p = e.predict_proba(&[-1.0]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+        assert!(p[0] > p[1] && p[1] > p[2]);
+        e.post_transform = PostTransform::Logistic;
+        let p = e.predict_proba(&[-1.0]);
+        assert!((p[1] - 0.5).abs() < 1e-7 && p[0] > 0.8 && p[2] < 0.4);
+        // Wrong number of base values.
+        e.base_values = vec![0.5, 0.0];
+        assert!(e.validate().is_err());
+    }
+
+    #[test]
+    fn two_classes_with_one_score() {
+        // scikit-learn's binary layout: every weight is for class 0 and holds
+        // P(class 1); ONNX Runtime writes [1 - s, s].
+        let mut e = stump(Mode::Leq, 0.0, false);
+        e.labels = ClassLabels::Int(vec![0, 1]);
+        e.trees[0].nodes[1] = EnsembleNode::Leaf {
+            weights: vec![(0, 0.25)],
+        };
+        e.trees[0].nodes[2] = EnsembleNode::Leaf {
+            weights: vec![(0, 0.75)],
+        };
+        e.one_weight_class = true;
+        e.validate().unwrap();
+        assert_eq!(e.predict_proba(&[-1.0]), vec![0.75, 0.25]);
+        // Negative weights and LOGISTIC (XGBoost's binary layout).
+        e.weights_all_positive = false;
+        e.post_transform = PostTransform::Logistic;
+        e.base_values = vec![0.0];
+        let p = e.predict_proba(&[1.0]);
+        assert!((p[0] + p[1] - 1.0).abs() < 1e-6 && p[1] > 0.6);
+        // Weights for both classes and one base value: ONNX Runtime leaves the
+        // second probability unset for rows without a class-1 weight.
+        e.one_weight_class = false;
+        assert!(e.validate().is_err());
+    }
+
+    #[test]
+    fn structure_is_checked() {
+        let good = stump(Mode::Leq, 0.0, false);
+        good.validate().unwrap();
+        let mut cyc = good.clone();
+        cyc.trees[0].nodes[0] = EnsembleNode::Branch {
+            mode: Mode::Leq,
+            feature: 0,
+            threshold: 0.0,
+            yes: 0,
+            no: 2,
+            missing_yes: false,
+        };
+        assert!(cyc.validate().is_err());
+        let mut class = good.clone();
+        class.trees[0].nodes[1] = leaf(3);
+        assert!(class.validate().is_err());
+        let mut feature = good.clone();
+        feature.n_features = 0;
+        assert!(feature.validate().is_err());
+        let mut inf = good.clone();
+        inf.trees[0].nodes[1] = EnsembleNode::Leaf {
+            weights: vec![(0, f64::INFINITY)],
+        };
+        assert!(inf.validate().is_err());
+        let mut many = good.clone();
+        many.trees = vec![good.trees[0].clone(); limits::MAX_ONNX_TREES + 1];
+        let e = many.validate().unwrap_err();
+        assert!(matches!(e, EnsembleError::Limit(_)));
+        assert_eq!(
+            e.to_string(),
+            limits::onnx_trees_message(limits::MAX_ONNX_TREES + 1)
+        );
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let e = stump(Mode::Gt, 2.5, true);
+        let bytes = postcard::to_allocvec(&e).unwrap();
+        let back: TreeEnsemble = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, e);
     }
 }

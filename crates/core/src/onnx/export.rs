@@ -223,7 +223,10 @@ pub fn export_with_notes(
             data_type::FLOAT,
             vec![rows(), DimensionValue::DimValue(k as i64)],
         ),
-        doc_string: format!("Probability of each class, in this order: {}.", classes.join(", ")),
+        doc_string: format!(
+            "Probability of each class, in this order: {}.",
+            classes.join(", ")
+        ),
         metadata_props: vec![],
     };
     let json = |v: &[String]| serde_json::to_string(v).unwrap_or_default();
@@ -274,4 +277,132 @@ pub fn export_with_notes(
         ],
     };
     Ok(model.encode_to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forest::{self, Control, ForestParams, Node, Tree};
+    use crate::onnx::{Precision, import};
+
+    /// Noisy blobs, three features, from a fixed xorshift stream.
+    fn blobs(n: usize, k: usize) -> (Vec<f64>, Vec<u32>) {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let c = (i % k) as u32;
+            x.extend([c as f64 * 1.7 + rnd() * 3.0, rnd() * 1e9, rnd() - 0.5]);
+            y.push(c);
+        }
+        (x, y)
+    }
+
+    fn names(n: usize, p: &str) -> Vec<String> {
+        (0..n).map(|i| format!("{p}{i}")).collect()
+    }
+
+    #[test]
+    fn onnx_export_reimports_to_the_same_predictions() {
+        for k in [2, 4] {
+            let (x, y) = blobs(600, k);
+            let params = ForestParams {
+                n_trees: 15,
+                max_depth: Some(5),
+                seed: 3,
+                ..ForestParams::default()
+            };
+            let forest =
+                forest::train(&x, 3, &y, k, &params, &mut |_, _| Control::Continue).unwrap();
+            assert!(forest.trees.iter().any(|t| !t.dists.is_empty()));
+            let classes = names(k, "class");
+            let bytes = export(&forest, &names(3, "f"), &classes, "test").unwrap();
+            let m = import(&bytes).unwrap();
+            assert_eq!(m.ensemble.precision, Precision::F64);
+            assert!(!m.ensemble.input_f32);
+            assert_eq!(m.classes, classes);
+            assert_eq!(m.feature_names, Some(names(3, "f")));
+            assert_eq!(m.producer_name, "mibwatch");
+            // Rows of the data, rows exactly on every threshold (and just
+            // above it), and NaN.
+            let mut rows: Vec<Vec<f64>> = x.chunks(3).map(|r| r.to_vec()).collect();
+            for t in &forest.trees {
+                for n in t.nodes.iter().filter(|n| n.yes != 0) {
+                    for v in [n.threshold, n.threshold.next_up()] {
+                        let mut r = x[..3].to_vec();
+                        r[n.feature as usize] = v;
+                        rows.push(r);
+                    }
+                }
+            }
+            rows.push(vec![f64::NAN, 1.0, f64::NAN]);
+            let mut worst = 0.0f64;
+            for r in &rows {
+                let want = forest.predict_proba(r);
+                let got = m.ensemble.predict_proba(r);
+                for (a, b) in want.iter().zip(&got) {
+                    worst = worst.max((a - b).abs());
+                    // Only the f32 output rounding separates them.
+                    assert_eq!(*b, (*b as f32) as f64);
+                }
+                assert_eq!(
+                    forest::argmax(&want),
+                    forest::argmax(&got),
+                    "{r:?}: {want:?} vs {got:?}"
+                );
+            }
+            assert!(worst <= 1e-7, "k={k}: {worst}");
+        }
+    }
+
+    #[test]
+    fn onnx_export_checks_names_and_documents_features() {
+        let forest = Forest {
+            n_features: 1,
+            n_classes: 2,
+            trees: vec![Tree::new(vec![
+                Node {
+                    feature: 0,
+                    threshold: 0.1,
+                    yes: 1,
+                    no: 2,
+                    class: 0,
+                },
+                Node::leaf(0),
+                Node::leaf(1),
+            ])],
+        };
+        let one = vec!["tcpInSegs".to_string()];
+        let classes = names(2, "c");
+        assert!(export(&forest, &[], &classes, "").is_err());
+        assert!(export(&forest, &one, &classes[..1], "").is_err());
+        let bytes = export(&forest, &one, &classes, "doc").unwrap();
+        let model = ModelProto::decode(&bytes[..]).unwrap();
+        let input = &model.graph.as_ref().unwrap().input[0];
+        assert!(
+            input.doc_string.contains("0: tcpInSegs: "),
+            "{}",
+            input.doc_string
+        );
+        assert!(
+            input.doc_string.contains("per-second rate"),
+            "{}",
+            input.doc_string
+        );
+        assert_eq!(model.doc_string, "doc");
+        let m = import(&bytes).unwrap();
+        // Pure leaves of a two-class forest: never ONNX Runtime's one-score rules.
+        assert!(!m.ensemble.one_weight_class);
+        assert_eq!(m.ensemble.predict_proba(&[0.1]), vec![1.0, 0.0]);
+        assert_eq!(
+            m.ensemble.predict_proba(&[0.1f64.next_up()]),
+            vec![0.0, 1.0]
+        );
+        assert_eq!(m.ensemble.predict_proba(&[f64::NAN]), vec![0.0, 1.0]);
+    }
 }

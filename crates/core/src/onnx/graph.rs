@@ -105,7 +105,11 @@ pub fn analyse(model: &ModelProto, graph: &GraphProto) -> Result<Surround, OnnxE
             let ops: Vec<String> = nodes.iter().map(op_name).collect();
             return Err(unsupported(format!(
                 "it has no TreeEnsembleClassifier or TreeEnsemble node (operators: {}).",
-                if ops.is_empty() { "none".to_string() } else { dedup(ops).join(", ") }
+                if ops.is_empty() {
+                    "none".to_string()
+                } else {
+                    dedup(ops).join(", ")
+                }
             )));
         }
         _ => {
@@ -117,7 +121,10 @@ pub fn analyse(model: &ModelProto, graph: &GraphProto) -> Result<Surround, OnnxE
     };
     let node = &nodes[ensemble];
     let ml_opset = ml_opset.ok_or_else(|| {
-        OnnxError::Invalid(format!("it uses {} but imports no ai.onnx.ml opset.", node.op_type))
+        OnnxError::Invalid(format!(
+            "it uses {} but imports no ai.onnx.ml opset.",
+            node.op_type
+        ))
     })?;
     match (node.op_type.as_str(), ml_opset) {
         ("TreeEnsembleClassifier", 1..=4) | ("TreeEnsemble", 5) => {}
@@ -130,12 +137,15 @@ pub fn analyse(model: &ModelProto, graph: &GraphProto) -> Result<Surround, OnnxE
     check_known_broken(model, nodes)?;
 
     // Back from the ensemble to a graph input, through Cast and Identity.
-    let producer = |value: &str| nodes.iter().position(|n| n.output.iter().any(|o| o == value));
-    let mut value = node
-        .input
-        .first()
-        .cloned()
-        .ok_or_else(|| OnnxError::Invalid(format!("the {} node has no input.", node.op_type)))?;
+    let producer = |value: &str| {
+        nodes
+            .iter()
+            .position(|n| n.output.iter().any(|o| o == value))
+    };
+    let mut value =
+        node.input.first().cloned().ok_or_else(|| {
+            OnnxError::Invalid(format!("the {} node has no input.", node.op_type))
+        })?;
     let mut before = Vec::new();
     let mut cast_types = Vec::new();
     while let Some(p) = producer(&value) {
@@ -169,7 +179,11 @@ pub fn analyse(model: &ModelProto, graph: &GraphProto) -> Result<Surround, OnnxE
         .input
         .iter()
         .find(|i| i.name == value)
-        .ok_or_else(|| OnnxError::Invalid(format!("the ensemble reads {value:?}, which is no graph input.")))?;
+        .ok_or_else(|| {
+            OnnxError::Invalid(format!(
+                "the ensemble reads {value:?}, which is no graph input."
+            ))
+        })?;
     let tensor = input
         .r#type
         .as_ref()
@@ -184,7 +198,10 @@ pub fn analyse(model: &ModelProto, graph: &GraphProto) -> Result<Surround, OnnxE
     }
     let dims = tensor.shape.as_ref().map(|s| &s.dim[..]).unwrap_or(&[]);
     let input_width = match dims {
-        [_, w] => w.fixed().and_then(|w| usize::try_from(w).ok()).filter(|&w| w > 0),
+        [_, w] => w
+            .fixed()
+            .and_then(|w| usize::try_from(w).ok())
+            .filter(|&w| w > 0),
         _ => None,
     };
     // Cast nodes were collected from the ensemble backwards.
@@ -194,7 +211,12 @@ pub fn analyse(model: &ModelProto, graph: &GraphProto) -> Result<Surround, OnnxE
     // After the ensemble: presentation only.
     let mut derived: HashSet<&str> = node.output.iter().map(|s| s.as_str()).collect();
     let scores = if node.op_type == "TreeEnsemble" { 0 } else { 1 };
-    let mut scores_path: HashSet<&str> = node.output.get(scores).map(|s| s.as_str()).into_iter().collect();
+    let mut scores_path: HashSet<&str> = node
+        .output
+        .get(scores)
+        .map(|s| s.as_str())
+        .into_iter()
+        .collect();
     let mut after = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         if i == ensemble || before.contains(&i) {

@@ -139,7 +139,9 @@ fn transform(name: &str) -> Result<PostTransform, OnnxError> {
         "PROBIT" | "SOFTMAX_ZERO" => Err(OnnxError::Unsupported(format!(
             "its post_transform is {name}; mibwatch supports NONE, SOFTMAX and LOGISTIC."
         ))),
-        other => Err(OnnxError::Invalid(format!("unknown post_transform {other:?}."))),
+        other => Err(OnnxError::Invalid(format!(
+            "unknown post_transform {other:?}."
+        ))),
     }
 }
 
@@ -167,7 +169,11 @@ fn classifier(
             limits::MAX_CLASSES
         )));
     }
-    let post_transform = transform(&attrs.string("post_transform")?.unwrap_or_else(|| "NONE".into()))?;
+    let post_transform = transform(
+        &attrs
+            .string("post_transform")?
+            .unwrap_or_else(|| "NONE".into()),
+    )?;
     let modes = attrs
         .strings("nodes_modes")?
         .iter()
@@ -243,13 +249,24 @@ fn targets(
             limits::MAX_CLASSES
         )));
     }
+    // ONNX Runtime (1.32, `POST_EVAL_TRANSFORM`) reads 1 as LOGISTIC and 2
+    // as SOFTMAX; the ONNX specification says 1 is SOFTMAX and 2 LOGISTIC.
     let post_transform = match attrs.int("post_transform")?.unwrap_or(0) {
         0 => PostTransform::None,
-        1 => PostTransform::Softmax,
-        2 => PostTransform::Logistic,
+        v @ (1 | 2) => {
+            return Err(OnnxError::Unsupported(format!(
+                "its TreeEnsemble has post_transform {v}, which the ONNX specification calls {} and ONNX Runtime applies as {}; mibwatch imports opset 5 ensembles with post_transform 0 (NONE) only.",
+                if v == 1 { "SOFTMAX" } else { "LOGISTIC" },
+                if v == 1 { "LOGISTIC" } else { "SOFTMAX" }
+            )));
+        }
         3 => return Err(transform("SOFTMAX_ZERO").unwrap_err()),
         4 => return Err(transform("PROBIT").unwrap_err()),
-        other => return Err(OnnxError::Invalid(format!("unknown post_transform {other}."))),
+        other => {
+            return Err(OnnxError::Invalid(format!(
+                "unknown post_transform {other}."
+            )));
+        }
     };
     let aggregate = match attrs.int("aggregate_function")?.unwrap_or(1) {
         0 => Aggregate::Average,
@@ -259,7 +276,11 @@ fn targets(
                 "its aggregate_function is MIN or MAX; mibwatch reads sums or averages of leaf weights as class scores.".into(),
             ));
         }
-        other => return Err(OnnxError::Invalid(format!("unknown aggregate_function {other}."))),
+        other => {
+            return Err(OnnxError::Invalid(format!(
+                "unknown aggregate_function {other}."
+            )));
+        }
     };
     let want = match precision {
         Precision::F32 => data_type::FLOAT,
@@ -350,7 +371,7 @@ fn describe(
         labels.push("…".into());
     }
     let mut d = format!(
-        "{} (ai.onnx.ml opset {}) from {producer}: {} trees, {} nodes, {} classes ({}), {} {} features read from the input \"{}\"{}, post_transform {:?}",
+        "{} (ai.onnx.ml opset {}) from {producer}: {} trees, {} nodes, {} classes ({}), {} {} features read from the input \"{}\"{}, post_transform {}",
         node.op_type,
         s.ml_opset,
         e.trees.len(),
@@ -360,8 +381,12 @@ fn describe(
         e.n_features,
         ty(e.precision),
         s.input_name,
-        if named { " (named in the file)" } else { " (by position; the file does not name them)" },
-        e.post_transform,
+        if named {
+            " (named in the file)"
+        } else {
+            " (by position; the file does not name them)"
+        },
+        e.post_transform.onnx_name(),
     );
     if e.input_f32 && e.precision == Precision::F64 {
         d.push_str(", values rounded to float on the way in");
@@ -382,9 +407,11 @@ fn describe(
             built.ignored_weights
         ));
     }
-    let all_lt = e.trees.iter().flat_map(|t| &t.nodes).all(|n| {
-        !matches!(n, super::EnsembleNode::Branch { mode, .. } if *mode != Mode::Lt)
-    });
+    let all_lt = e
+        .trees
+        .iter()
+        .flat_map(|t| &t.nodes)
+        .all(|n| !matches!(n, super::EnsembleNode::Branch { mode, .. } if *mode != Mode::Lt));
     if model.producer_name.eq_ignore_ascii_case("OnnxMLTools")
         && all_lt
         && e.post_transform == PostTransform::Softmax

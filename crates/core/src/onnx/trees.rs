@@ -56,8 +56,8 @@ fn topological(
         let raw = get(k)?;
         if let Raw::Split(_, y, n) = &raw {
             for c in [*y, *n] {
-                if !index.contains_key(&c) {
-                    index.insert(c, keys.len());
+                if let std::collections::hash_map::Entry::Vacant(e) = index.entry(c) {
+                    e.insert(keys.len());
                     keys.push(c);
                     stack.push(c);
                 }
@@ -174,7 +174,9 @@ pub fn classic(l: &ClassicLists, n_classes: usize) -> Result<Built, OnnxError> {
     }
     let m = l.class_ids.len();
     if l.class_tree_ids.len() != m || l.class_node_ids.len() != m || l.class_weights.len() != m {
-        return Err(invalid("the class_* attributes have different lengths.".into()));
+        return Err(invalid(
+            "the class_* attributes have different lengths.".into(),
+        ));
     }
     if n == 0 {
         return Err(invalid("the ensemble has no nodes.".into()));
@@ -205,7 +207,10 @@ pub fn classic(l: &ClassicLists, n_classes: usize) -> Result<Built, OnnxError> {
             return Err(invalid(format!("node {id} of tree {t} is listed twice.")));
         }
         if l.feature_ids[i] < 0 {
-            return Err(invalid(format!("node {id} of tree {t} has feature id {}.", l.feature_ids[i])));
+            return Err(invalid(format!(
+                "node {id} of tree {t} has feature id {}.",
+                l.feature_ids[i]
+            )));
         }
         max_feature = max_feature.max(l.feature_ids[i]);
     }
@@ -219,9 +224,11 @@ pub fn classic(l: &ClassicLists, n_classes: usize) -> Result<Built, OnnxError> {
     let mut ignored_weights = 0;
     for j in 0..m {
         let (t, id) = (l.class_tree_ids[j], l.class_node_ids[j]);
-        let &i = at
-            .get(&(t, id))
-            .ok_or_else(|| invalid(format!("a class weight names node {id} of tree {t}, which does not exist.")))?;
+        let &i = at.get(&(t, id)).ok_or_else(|| {
+            invalid(format!(
+                "a class weight names node {id} of tree {t}, which does not exist."
+            ))
+        })?;
         if l.modes[i].is_some() {
             ignored_weights += 1;
             continue;
@@ -282,7 +289,10 @@ pub fn classic(l: &ClassicLists, n_classes: usize) -> Result<Built, OnnxError> {
                 Some(mode) => Raw::Split(
                     RawSplit {
                         mode,
-                        feature: feature_u32(l.feature_ids[i], &format!("node {} of tree {t}", l.node_ids[i]))?,
+                        feature: feature_u32(
+                            l.feature_ids[i],
+                            &format!("node {} of tree {t}", l.node_ids[i]),
+                        )?,
                         threshold: l.values[i],
                         missing_yes: l.missing_true.get(i) == Some(&1),
                     },
@@ -326,7 +336,9 @@ pub fn targets(l: &TargetLists, n_targets: usize) -> Result<Built, OnnxError> {
         return Err(OnnxError::Unsupported(limits::onnx_nodes_message(n.max(m))));
     }
     if l.roots.len() > limits::MAX_ONNX_TREES {
-        return Err(OnnxError::Unsupported(limits::onnx_trees_message(l.roots.len())));
+        return Err(OnnxError::Unsupported(limits::onnx_trees_message(
+            l.roots.len(),
+        )));
     }
     let lens = [
         l.splits.len(),
@@ -342,7 +354,9 @@ pub fn targets(l: &TargetLists, n_targets: usize) -> Result<Built, OnnxError> {
         )));
     }
     if l.leaf_weights.len() != m {
-        return Err(invalid("leaf_targetids and leaf_weights have different lengths.".into()));
+        return Err(invalid(
+            "leaf_targetids and leaf_weights have different lengths.".into(),
+        ));
     }
     if l.roots.is_empty() {
         return Err(invalid("the ensemble has no trees.".into()));
@@ -361,7 +375,9 @@ pub fn targets(l: &TargetLists, n_targets: usize) -> Result<Built, OnnxError> {
         }
         let t = l.leaf_targets[j as usize];
         if t < 0 || t as usize >= n_targets {
-            return Err(invalid(format!("leaf {j} is for target {t} of {n_targets}.")));
+            return Err(invalid(format!(
+                "leaf {j} is for target {t} of {n_targets}."
+            )));
         }
         Ok(n + j as usize)
     };
@@ -379,9 +395,8 @@ pub fn targets(l: &TargetLists, n_targets: usize) -> Result<Built, OnnxError> {
             // ONNX Runtime reads such a root as a leaf whose weight is at the
             // root's own index; the spec points both branches at one leaf.
             // They agree only when that leaf has the root's index.
-            let agrees = l.true_leafs[root] != 0
-                && l.false_leafs[root] != 0
-                && l.true_ids[root] == r;
+            let agrees =
+                l.true_leafs[root] != 0 && l.false_leafs[root] != 0 && l.true_ids[root] == r;
             if !agrees {
                 return Err(OnnxError::Unsupported(format!(
                     "tree {ti}'s root has the same true and false child; ONNX Runtime and the ONNX specification read that differently."
@@ -398,7 +413,10 @@ pub fn targets(l: &TargetLists, n_targets: usize) -> Result<Built, OnnxError> {
         let mut get = |k: usize| -> Result<Raw, OnnxError> {
             if k >= n {
                 let j = k - n;
-                return Ok(Raw::Leaf(vec![(l.leaf_targets[j] as u32, l.leaf_weights[j])]));
+                return Ok(Raw::Leaf(vec![(
+                    l.leaf_targets[j] as u32,
+                    l.leaf_weights[j],
+                )]));
             }
             Ok(Raw::Split(
                 RawSplit {
@@ -452,7 +470,13 @@ mod tests {
     #[test]
     fn trees_are_laid_out_children_after_parents() {
         // Node ids out of order: root 5 -> (true 2, false 9), listed 5, 9, 2.
-        let l = lists(&[0, 0, 0], &[2, 0, 1], &[1, 0, 0], &[0, 0, 0], &[false, true, true]);
+        let l = lists(
+            &[0, 0, 0],
+            &[2, 0, 1],
+            &[1, 0, 0],
+            &[0, 0, 0],
+            &[false, true, true],
+        );
         // Root is node id 2 (listed first); true -> id 1, false -> id 0.
         let b = classic(&l, 2).unwrap();
         let nodes = &b.trees[0].nodes;
@@ -466,13 +490,41 @@ mod tests {
     #[test]
     fn onnx_runtime_refusals_are_refused() {
         // Unreachable node.
-        let l = lists(&[0, 0, 0, 0], &[0, 1, 2, 3], &[1, 0, 0, 0], &[2, 0, 0, 0], &[false, true, true, true]);
-        assert!(classic(&l, 2).unwrap_err().to_string().contains("does not reach"));
+        let l = lists(
+            &[0, 0, 0, 0],
+            &[0, 1, 2, 3],
+            &[1, 0, 0, 0],
+            &[2, 0, 0, 0],
+            &[false, true, true, true],
+        );
+        assert!(
+            classic(&l, 2)
+                .unwrap_err()
+                .to_string()
+                .contains("does not reach")
+        );
         // Tree 0 listed in two pieces.
-        let l = lists(&[0, 1, 0], &[0, 0, 1], &[0, 0, 0], &[0, 0, 0], &[true, true, true]);
-        assert!(classic(&l, 2).unwrap_err().to_string().contains("not listed together"));
+        let l = lists(
+            &[0, 1, 0],
+            &[0, 0, 1],
+            &[0, 0, 0],
+            &[0, 0, 0],
+            &[true, true, true],
+        );
+        assert!(
+            classic(&l, 2)
+                .unwrap_err()
+                .to_string()
+                .contains("not listed together")
+        );
         // A cycle through the true branch (ONNX Runtime would loop).
-        let l = lists(&[0, 0, 0], &[0, 1, 2], &[1, 0, 0], &[2, 0, 0], &[false, false, true]);
+        let l = lists(
+            &[0, 0, 0],
+            &[0, 1, 2],
+            &[1, 0, 0],
+            &[2, 0, 0],
+            &[false, false, true],
+        );
         let mut l = l;
         l.true_ids = &[1, 0, 0];
         l.false_ids = &[2, 2, 0];
@@ -481,5 +533,56 @@ mod tests {
         // Duplicate node id.
         let l = lists(&[0, 0], &[0, 0], &[0, 0], &[0, 0], &[true, true]);
         assert!(classic(&l, 2).unwrap_err().to_string().contains("twice"));
+    }
+
+    fn v5<'a>(
+        true_ids: &'a [i64],
+        false_ids: &'a [i64],
+        true_leafs: &'a [i64],
+        false_leafs: &'a [i64],
+    ) -> TargetLists<'a> {
+        TargetLists {
+            feature_ids: &[0, 0][..true_ids.len()],
+            splits: vec![0.5; true_ids.len()],
+            modes: vec![Mode::Leq; true_ids.len()],
+            true_ids,
+            false_ids,
+            true_leafs,
+            false_leafs,
+            missing_true: &[],
+            roots: &[0],
+            leaf_targets: &[0, 1, 1],
+            leaf_weights: vec![1.0, 2.0, 3.0],
+        }
+    }
+
+    #[test]
+    fn opset5_trees_and_the_root_onnx_runtime_misreads() {
+        // Root 0: true -> leaf 1, false -> node 1; node 1: leaves 0 and 2.
+        let b = targets(&v5(&[1, 0], &[1, 2], &[1, 1], &[0, 1]), 2);
+        // Node 1 and leaf 1 share an index: ONNX Runtime reads the root as a
+        // leaf, the spec does not.
+        assert!(
+            b.unwrap_err()
+                .to_string()
+                .contains("same true and false child")
+        );
+        let b = targets(&v5(&[1, 0], &[1, 2], &[1, 1], &[0, 1]), 2);
+        assert!(b.is_err());
+        // Root 0: true -> leaf 2, false -> node 1: fine.
+        let b = targets(&v5(&[2, 0], &[1, 2], &[1, 1], &[0, 1]), 2).unwrap();
+        assert_eq!(b.trees.len(), 1);
+        // Leaf 2 is shared by the root and node 1.
+        assert_eq!(b.trees[0].nodes.len(), 4);
+        // A one-leaf tree both readings agree on: both branches to leaf 0.
+        let b = targets(&v5(&[0], &[0], &[1], &[1]), 2).unwrap();
+        assert_eq!(
+            b.trees[0].nodes,
+            vec![EnsembleNode::Leaf {
+                weights: vec![(0, 1.0)]
+            }]
+        );
+        // A leaf for a target out of range.
+        assert!(targets(&v5(&[2, 0], &[1, 2], &[1, 1], &[0, 1]), 1).is_err());
     }
 }
