@@ -20,6 +20,7 @@ fi
 "$venv/bin/pip" install -q -r "$out/requirements.txt"
 cd "$root"
 "$venv/bin/python" scripts/onnx_fixtures.py "$out" "$root"
-# The decoder's fuzz seeds are the fixtures themselves.
+# The decoder's fuzz seeds are the fixtures that fit scripts/fuzz.sh's
+# -max_len (64 KiB).
 mkdir -p fuzz/seeds/onnx_decode
-cp "$out"/*.onnx fuzz/seeds/onnx_decode/
+find "$out" -name '*.onnx' -size -65537c -exec cp {} fuzz/seeds/onnx_decode/ \;

@@ -66,7 +66,9 @@ pub fn import(bytes: &[u8]) -> Result<Imported, OnnxError> {
         classifier(&attrs, precision, s.input_f32)?
     };
     let mut ensemble = ensemble;
-    let needed = usize::try_from(built.max_feature + 1).unwrap_or(0).max(1);
+    let needed = usize::try_from(built.max_feature.saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .max(1);
     ensemble.n_features = match s.input_width {
         Some(w) if w < needed => {
             return Err(OnnxError::Invalid(format!(
@@ -419,4 +421,62 @@ fn describe(
         d.push_str(" This is XGBoost's layout: if the file was converted from an XGBRFClassifier, onnxmltools gives its trees to the wrong classes and the file cannot show it; compare a few probabilities with XGBoost's before relying on them.");
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::onnx::trees;
+
+    #[test]
+    fn onnx_file_over_the_size_limit_is_refused_before_parsing() {
+        let big = vec![0xffu8; limits::MAX_ONNX_BYTES + 1];
+        let e = import(&big).unwrap_err();
+        assert_eq!(
+            e,
+            OnnxError::TooLarge {
+                bytes: limits::MAX_ONNX_BYTES + 1
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            limits::onnx_bytes_message(limits::MAX_ONNX_BYTES + 1)
+        );
+        assert!(e.to_string().contains("100 MB"));
+    }
+
+    #[test]
+    fn onnx_garbage_and_empty_models_are_errors() {
+        assert!(matches!(import(b"not a model"), Err(OnnxError::Decode(_))));
+        assert!(matches!(import(&[]), Err(OnnxError::Decode(_))));
+        let no_ensemble = ModelProto {
+            ir_version: 8,
+            graph: Some(Default::default()),
+            ..Default::default()
+        };
+        let e = import(&no_ensemble.encode_to_vec()).unwrap_err();
+        assert!(e.to_string().contains("no TreeEnsembleClassifier"), "{e}");
+    }
+
+    #[test]
+    fn onnx_node_limit_is_checked_before_building_trees() {
+        let n = limits::MAX_ONNX_NODES + 1;
+        let ids = vec![0i64; n];
+        let lists = ClassicLists {
+            tree_ids: &ids,
+            node_ids: &ids,
+            feature_ids: &ids,
+            modes: vec![None; n],
+            values: vec![0.0; n],
+            true_ids: &ids,
+            false_ids: &ids,
+            missing_true: &[],
+            class_tree_ids: &[],
+            class_node_ids: &[],
+            class_ids: &[],
+            class_weights: vec![],
+        };
+        let e = trees::classic(&lists, 2).unwrap_err();
+        assert_eq!(e, OnnxError::Unsupported(limits::onnx_nodes_message(n)));
+    }
 }
