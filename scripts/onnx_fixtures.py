@@ -326,6 +326,29 @@ sp = np.array([r.probability.toArray() for r in srf.transform(rows_df).select("p
 spark_ref = np.where(np.isnan(ROWS).any(axis=1)[:, None], np.nan, sp)
 save("spark_rf_multiclass", s_onnx, f"pyspark {VERSIONS['pyspark']} (local mode) + onnxmltools {VERSIONS['onnxmltools']}",
      reference=spark_ref, note=f"Spark MLlib RandomForestClassifier, 20 trees, trained in {time.time() - t0:.1f}s")
+# A categorical feature (VectorIndexer metadata): onnxmltools writes the
+# split's first left category as a BRANCH_LEQ threshold; nothing in the file
+# marks the split as categorical. (VectorIndexer also takes the other columns
+# with at most 4 values as categorical; values it has not seen get their own
+# index, handleInvalid="keep".)
+from pyspark.ml.feature import VectorIndexer
+
+cat = np.digitize(X[:, 9], np.quantile(X[:, 9], [0.25, 0.5, 0.75])).astype(float)
+Xc = np.column_stack([cat, X[:, 1:]])
+cdf = spark.createDataFrame([(Vectors.dense(r.tolist()), float(c)) for r, c in zip(Xc, yi)], ["raw", "label"])
+vi = VectorIndexer(inputCol="raw", outputCol="features", maxCategories=4, handleInvalid="keep").fit(cdf)
+crf = SparkRF(numTrees=10, maxDepth=5, seed=21).fit(vi.transform(cdf))
+c_onnx = convert_sparkml(crf, "spark rf categorical", [("features", FloatTensorType([None, 34]))], spark_session=spark)
+ROWS_C = np.column_stack([np.digitize(np.nan_to_num(ROWS[:, 9]), np.quantile(X[:, 9], [0.25, 0.5, 0.75])).astype(float),
+                          np.nan_to_num(ROWS[:, 1:], nan=0.0)])
+write_rows(os.path.join(OUT, "categorical_rows.csv"), ROWS_C)
+crows = vi.transform(spark.createDataFrame([(Vectors.dense(r.tolist()),) for r in ROWS_C], ["raw"]))
+cp = np.array([r.probability.toArray() for r in crf.transform(crows).select("probability").collect()])
+save("spark_rf_categorical_undetectable", c_onnx,
+     f"pyspark {VERSIONS['pyspark']} (local mode) + onnxmltools {VERSIONS['onnxmltools']}",
+     rows_file="categorical_rows.csv", rows=ROWS_C, reference=cp,
+     note="feature 0 categorical (4 values, VectorIndexer): onnxmltools encodes its splits as thresholds, "
+          "wrongly (see producer_vs_ort); the file cannot show it")
 spark.stop()
 
 # --- mibwatch's own export (cargo example), checked by onnx.checker and ONNX Runtime ---
@@ -347,9 +370,77 @@ save("mibwatch_export", m, "mibwatch (cargo run -p mibwatch-core --example onnx_
 os.remove(mw_probs)
 print(f"mibwatch export: ONNX Runtime vs mibwatch max |dp| = {diff:.3g}", flush=True)
 
+README_HEAD = """# ONNX tree-ensemble fixtures (issue #21)
+
+Made by the real producers with `scripts/onnx-fixtures.sh` (which runs
+`scripts/onnx_fixtures.py`; pinned versions in `requirements.txt`, installed
+into their own venv; Java 17 from Debian's `default-jre-headless` for
+pyspark). Versions used for the committed files: {versions}.
+
+- `rows.csv`: 200 rows of `data/snmp-mib/all_data.csv` (its 34 MIB-II
+  variables) not used for training, 5% of the cells set to `nan`.
+- `threshold_rows.csv`: rows whose value equals one split's float threshold
+  of `sklearn_rf_on_thresholds.onnx` (the median row otherwise).
+- `categorical_rows.csv`: `rows.csv` with feature 0 replaced by a 4-value
+  category, for the Spark categorical file.
+- `NAME.expected.csv`: ONNX Runtime's probabilities for those rows (one
+  intra-op thread, so trees are summed in file order; input cast to the
+  model's input type), one row per line.
+- `manifest.json`: every file, its producer, the rows and expected file or
+  the reason it must be refused, and the measured differences.
+
+`crates/core/tests/onnx_fixtures.rs` imports every file and compares
+mibwatch's evaluation with the expected outputs (CI needs no Python); it
+prints the largest difference per file (0, bit-identical, for all of them
+when this was written). Refusal fixtures must fail with a message naming the
+reason.
+
+Not made by a producer (no producer here writes them), and said so in the
+manifest: the opset 5 `TreeEnsemble` files are the LightGBM file converted by
+`scripts/onnx_fixtures.py` following the ONNX spec (onnx's `helper`), with
+post_transform NONE, because ONNX Runtime 1.32 reads opset 5 post_transform 1
+as LOGISTIC and 2 as SOFTMAX, the spec the other way round
+(`refuse_opset5_softmax.onnx`); `refuse_branch_member.onnx` is that file with
+its first split edited to BRANCH_MEMBER; `refuse_probit.onnx` and
+`refuse_softmax_zero.onnx` are a skl2onnx file with post_transform edited.
+`mibwatch_export.onnx` is written by `cargo run -p mibwatch-core --example
+onnx_export` and passes `onnx.checker` (full check); the script asserts that
+ONNX Runtime's probabilities are within 1e-6 of mibwatch's.
+
+"producer vs ORT" is the largest |difference| between the producer's own
+`predict_proba` and ONNX Runtime on the rows without missing values. The
+converters are right within float rounding except: XGBRFClassifier (onnxmltools
+gives its trees to the wrong classes; the file looks like any XGBoost model,
+so it is imported with a caution in its description), Spark categorical
+splits (onnxmltools writes the first left category as a threshold; nothing in
+the file marks them) and the opset 5 files (raw scores, no softmax). "ORT 1
+thread vs default" shows that ONNX Runtime itself changes the last bits of
+float sums when it splits the trees over threads.
+
+| file | producer | checked against | note |
+| --- | --- | --- | --- |
+"""
+
 manifest["versions"] = VERSIONS
 manifest["rows"] = {"rows.csv": "200 rows of data/snmp-mib/all_data.csv not used for training, 5% of cells missing (nan)",
-                    "threshold_rows.csv": "rows at the float thresholds of sklearn_rf_on_thresholds"}
+                    "threshold_rows.csv": "rows at the float thresholds of sklearn_rf_on_thresholds",
+                    "categorical_rows.csv": "rows.csv with feature 0 replaced by a 4-value category (quartile of tcpInSegs), no nan"}
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump(manifest, f, indent=1)
+# --- README.md, from the manifest ---
+def table(m):
+    lines = []
+    for f in m["fixtures"]:
+        if "refused" in f:
+            lines.append(f"| `{f['file']}` | {f['producer']} | refused: names \"{f['refused']}\" | {f['note']} |")
+        else:
+            pv = f.get("producer_vs_ort_max_abs_diff_on_complete_rows")
+            pv = "" if pv is None else f"{pv:.2g}"
+            lines.append(f"| `{f['file']}` | {f['producer']} | {f['rows']}; ORT 1 thread vs default "
+                         f"{f['ort_threads_default_vs_one_max_abs_diff']:.2g}; producer vs ORT {pv} | {f['note']} |")
+    return "\n".join(lines)
+
+
+with open(os.path.join(OUT, "README.md"), "w") as f:
+    f.write(README_HEAD.format(versions=", ".join(f"{k} {v}" for k, v in VERSIONS.items())) + table(manifest) + "\n")
 print("done", flush=True)
