@@ -2,19 +2,22 @@
 //! LightGBM, XGBoost, Spark MLlib through skl2onnx / onnxmltools) and export
 //! a mibwatch forest for ONNX Runtime (issue #21).
 //!
-//! - [`import`]: ONNX bytes → [`Imported`] (a [`TreeEnsemble`] evaluated with
+//! - [`import()`]: ONNX bytes → [`Imported`] (a [`TreeEnsemble`] evaluated with
 //!   ONNX Runtime's arithmetic, input names when the file has them, class
 //!   labels, producer, a description), or an [`OnnxError`] naming what is not
 //!   supported.
-//! - [`export`]: a [`crate::forest::Forest`] → ONNX bytes (ai.onnx.ml opset 3
+//! - [`export()`]: a [`crate::forest::Forest`] → ONNX bytes (ai.onnx.ml opset 3
 //!   `TreeEnsembleClassifier`, double input, exact thresholds).
 //!
-//! The files: [`proto`] (the protobuf messages), [`ensemble`] (the model and
-//! its evaluation), [`attrs`] (reading node attributes), [`trees`] (node lists
-//! → trees), [`graph`] (what surrounds the ensemble), [`import`], [`export`].
+//! The files: [`proto`] (the protobuf messages), [`ensemble`] (the model),
+//! [`evaluate`] (its evaluation with ONNX Runtime's arithmetic), [`attrs`]
+//! (reading node attributes), [`trees`] (node lists → trees), [`graph`]
+//! (what surrounds the ensemble), [`import`](mod@import),
+//! [`export`](mod@export).
 
 pub mod attrs;
 pub mod ensemble;
+pub mod evaluate;
 pub mod export;
 pub mod graph;
 pub mod import;
@@ -31,7 +34,7 @@ pub use export::export;
 pub use import::{Imported, import};
 
 /// Key of the model metadata entry that lists the input's feature names (a
-/// JSON array of strings), written by [`export`] and read by [`import`].
+/// JSON array of strings), written by [`export()`] and read by [`import()`].
 pub const FEATURES_KEY: &str = "mibwatch.features";
 /// Key of the metadata entry that lists the class names (a JSON array).
 pub const CLASSES_KEY: &str = "mibwatch.classes";
