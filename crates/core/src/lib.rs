@@ -15,6 +15,7 @@ pub mod learners;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod onnx;
 pub mod params;
 pub mod protocol;
 pub mod rates;
