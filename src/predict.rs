@@ -130,7 +130,7 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
             let m = model.get_untracked();
             browser::replace_hash(&sample::encode_fragment(&m.inputs, &a.row));
             timing.set(Some(Timing {
-                trees: m.forest.trees.len(),
+                trees: m.classifier.as_ref().map_or(0, |c| c.n_trees()),
                 predict_ms: a.predict_ms,
                 explain_ms: a.explain_ms,
             }));

@@ -13,7 +13,7 @@ use mibwatch_core::capture::{Capture, Values};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::ingest::{self, Preview};
-use mibwatch_core::model::{self, CvSummary, Model};
+use mibwatch_core::model::{self, CvSummary, Model, TrainingReport};
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
 use mibwatch_core::train::LearnerScore;
 
@@ -33,6 +33,8 @@ enum Status {
     },
     Done {
         model: Arc<Model>,
+        /// The trained model's held-out evaluation.
+        report: Arc<TrainingReport>,
         bytes: Arc<Vec<u8>>,
         elapsed_ms: f64,
         baselines: Vec<LearnerScore>,
@@ -280,12 +282,16 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
             }) => {
                 let bytes = bytes.unwrap_or_default();
                 status.set(match model::decode(&bytes) {
-                    Ok(m) => Status::Done {
-                        model: Arc::new(m),
-                        bytes: Arc::new(bytes),
-                        elapsed_ms,
-                        baselines,
-                        cv,
+                    Ok(m) => match m.report.clone() {
+                        Some(report) => Status::Done {
+                            report: Arc::new(report),
+                            model: Arc::new(m),
+                            bytes: Arc::new(bytes),
+                            elapsed_ms,
+                            baselines,
+                            cv,
+                        },
+                        None => Status::Failed("The trained model carries no evaluation.".into()),
                     },
                     Err(e) => Status::Failed(format!("The trained model could not be read: {e}")),
                 });
@@ -388,14 +394,14 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                     }
                     Status::Cancelled => view! { <p data-testid="train-cancelled">"Training cancelled. The active model is unchanged."</p> }.into_any(),
                     Status::Failed(e) => view! { <p class="error" role="alert" data-testid="train-error">{e}</p> }.into_any(),
-                    Status::Done { model: m, bytes, elapsed_ms, baselines, cv } => {
-                        let r = m.report.clone();
+                    Status::Done { model: m, report: r, bytes, elapsed_ms, baselines, cv } => {
+                        let trees = m.classifier.as_ref().map_or(0, |c| c.n_trees());
                         let new = m.clone();
                         let download = bytes.clone();
                         view! {
                             <div class="train-result" data-testid="train-result">
                                 <p>{format!("Trained in {} on {} rows: {} trees over {} features ({}).",
-                                    seconds(elapsed_ms), r.rows, m.forest.trees.len(), m.features.len(), m.feature_set.name())}</p>
+                                    seconds(elapsed_ms), r.rows, trees, m.features.len(), m.feature_set.name())}</p>
                                 <p data-testid="train-time-ordered">{format!(
                                     "Time-ordered held-out: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (always-attack baseline {}; 50% balanced), detection {}, false alarms {}.",
                                     pct(r.time_ordered.accuracy), r.time_ordered.macro_f1,
@@ -427,7 +433,7 @@ pub fn Retrain(model: RwSignal<Arc<Model>>, notice: RwSignal<Option<String>>) ->
                                     </tr></thead>
                                     <tbody>
                                         <tr>
-                                            <th scope="row">{format!("mibwatch forest ({} trees)", m.forest.trees.len())}</th>
+                                            <th scope="row">{format!("mibwatch forest ({trees} trees)")}</th>
                                             <td>{pct(r.time_ordered.accuracy)}</td>
                                             <td>{format!("{:.2}", r.time_ordered.macro_f1)}</td>
                                             <td>{pct(r.time_ordered.binary.balanced_accuracy)}</td>

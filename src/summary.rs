@@ -19,12 +19,15 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 {move || {
                     let m = m();
                     format!(
-                        "{} trees over {} inputs (per-second rates; gauges as polled) and the {} features computed from them ({}), trained on {} rows.",
-                        m.forest.trees.len(),
+                        "{} over {} inputs (per-second rates; gauges as polled) and the {} features computed from them ({}){}.",
+                        m.classifier.as_ref().map_or_else(|| "No classifier".to_string(), |c| {
+                            let d = c.describe();
+                            d[..1].to_uppercase() + &d[1..]
+                        }),
                         m.inputs.len(),
                         m.features.len(),
                         m.feature_set.name(),
-                        m.report.rows,
+                        m.report.as_ref().map_or_else(String::new, |r| format!(", trained on {} rows", r.rows)),
                     )
                 }}
             </p>
@@ -45,8 +48,7 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || {
-                        let r = m().report.clone();
+                    {move || m().report.clone().map(|r| {
                         let t = &r.time_ordered;
                         view! {
                             <EvalRow name="Time-ordered (last 30% of each capture)" class="" testid="time-ordered-row" eval=t.clone()/>
@@ -64,23 +66,23 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                             </tr>
                             <EvalRow name="Random split (leaks the capture session)" class="leaky" testid="random-row" eval=r.random.clone()/>
                         }
-                    }}
+                    })}
                 </tbody>
             </table>
-            {move || m().report.session_caveat().map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
+            {move || m().report.as_ref().and_then(|r| r.session_caveat()).map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
             <details class="model-details">
                 <summary>"Per-class figures, confusion matrix and feature importance"</summary>
                 {move || {
                     let m = m();
-                    view! {
+                    m.report.clone().map(|r| view! {
                         <div class="report-grid">
-                            <ConfusionHeatmap eval=m.report.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
+                            <ConfusionHeatmap eval=r.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
                             <div>
-                                <ClassTable eval=m.report.time_ordered.clone()/>
-                                <ImportanceBars features=m.features.clone() importance=m.report.importance.clone()/>
+                                <ClassTable eval=r.time_ordered.clone()/>
+                                <ImportanceBars features=m.features.clone() importance=r.importance.clone()/>
                             </div>
                         </div>
-                    }
+                    })
                 }}
             </details>
             <p class="note">

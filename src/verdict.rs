@@ -110,7 +110,8 @@ pub fn VerdictPanel(
 }
 
 fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
-    let class = m.classes[p.class].clone();
+    let class = p.class.map(|c| m.classes[c].clone());
+    let agree = p.class.map(|c| p.probabilities[c]);
     let (cls, icon) = match p.verdict {
         Verdict::Normal => ("verdict normal", "✓"),
         Verdict::Anomalous => ("verdict anomalous", "⚠"),
@@ -139,11 +140,13 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
             <span aria-hidden="true">{icon}" "</span>
             {p.verdict.label()}
         </p>
-        <p class="predicted">
-            "Predicted class: "
-            <strong data-testid="predicted-class">{class}</strong>
-            {format!(" ({:.0}% of trees agree)", p.probabilities[p.class] * 100.0)}
-        </p>
+        {class.zip(agree).map(|(class, agree)| view! {
+            <p class="predicted">
+                "Predicted class: "
+                <strong data-testid="predicted-class">{class}</strong>
+                {format!(" ({:.0}% of trees agree)", agree * 100.0)}
+            </p>
+        })}
         <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
     }
 }
@@ -196,7 +199,10 @@ fn RangeWarnings(model: Arc<Model>, flags: Vec<RangeFlag>) -> impl IntoView {
 
 #[component]
 fn Reasons(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
-    let class = model.classes[analysis.prediction.class].clone();
+    let class = analysis
+        .prediction
+        .class
+        .map_or_else(String::new, |c| model.classes[c].clone());
     let top: Vec<&Contribution> = analysis.contributions.iter().take(TOP_REASONS).collect();
     let scale = top
         .iter()

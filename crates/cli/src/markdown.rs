@@ -62,13 +62,16 @@ pub fn confusion(classes: &[String], e: &Evaluation, recall: bool, skip_empty: b
     out
 }
 
-/// The default model's held-out table and its time-ordered confusion matrix.
-pub fn model(m: &Model) -> String {
-    let r = &m.report;
+/// A model's held-out table and its time-ordered confusion matrix.
+pub fn model(m: &Model) -> Result<String, String> {
+    let r = m
+        .report
+        .as_ref()
+        .ok_or("this model carries no held-out evaluation (it was imported)")?;
     let (t, rnd) = (&r.time_ordered, &r.random);
     let mut out = format!(
         "Held-out figures (`mibwatch train`, seed {}, {}/{} splits):\n\n",
-        m.params.seed,
+        m.params().map_or(0, |p| p.seed),
         ((1.0 - r.test_fraction) * 100.0).round(),
         (r.test_fraction * 100.0).round()
     );
@@ -118,5 +121,5 @@ pub fn model(m: &Model) -> String {
     }
     out += "\nTime-ordered confusion matrix (rows: true class, columns: predicted):\n\n";
     out += &confusion(&m.classes, t, true, false);
-    out
+    Ok(out)
 }

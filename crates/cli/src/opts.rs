@@ -92,10 +92,12 @@ impl<'a> Opts<'a> {
 
     /// How the file's rows were captured, with `prefix` before each option
     /// name (`--` or `--train-`): `{prefix}counters S|none` (default
-    /// `default_counters`), `--rates`, `{prefix}time-column`,
+    /// `default_counters`; a time column alone means counters timed by it),
+    /// `--rates`, `{prefix}time-column`,
     /// `{prefix}session-column`, `{prefix}session-gap`, `{prefix}entity-column`.
     pub fn capture(&self, prefix: &str, default_counters: Option<f64>) -> Result<Capture, String> {
         let key = |k: &str| format!("{prefix}{k}");
+        let time_column = self.value(&key("time-column"))?.map(str::to_string);
         let counters = match self.value(&key("counters"))? {
             _ if self.flag("--rates") => None,
             Some("none") => None,
@@ -112,14 +114,18 @@ impl<'a> Opts<'a> {
             ),
             None => default_counters,
         };
+        // A time column alone means counters timed by it (add --rates otherwise).
+        let timed_counters = time_column.is_some()
+            && !self.flag("--rates")
+            && self.value(&key("counters"))? != Some("none");
         Ok(Capture {
-            values: if counters.is_some() {
+            values: if counters.is_some() || timed_counters {
                 Values::Counters
             } else {
                 Values::Rates
             },
             interval: counters,
-            time_column: self.value(&key("time-column"))?.map(str::to_string),
+            time_column,
             session_column: self.value(&key("session-column"))?.map(str::to_string),
             session_gap_secs: self.parse(&key("session-gap"))?,
             entity_columns: self

@@ -3,7 +3,6 @@
 
 use std::time::Instant;
 
-use mibwatch_core::capture::Values;
 use mibwatch_core::columns;
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model;
@@ -47,13 +46,8 @@ pub fn score(args: &[String]) -> Result<(), String> {
                 .map_err(|_| format!("--fill: \"{v}\" is neither \"median\" nor a number"))?,
         ),
     };
-    let mut capture = o.capture("--", None)?;
-    // A time column alone means counters timed by it (add --rates otherwise).
-    if capture.time_column.is_some() && o.value("--counters")?.is_none() && !o.flag("--rates") {
-        capture.values = Values::Counters;
-    }
     let options = ScoreOptions {
-        capture,
+        capture: o.capture("--", None)?,
         escape_formulas: escape,
         fill,
     };

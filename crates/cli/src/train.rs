@@ -94,7 +94,7 @@ pub fn info(args: &[String]) -> Result<(), String> {
     o.check_known(&["--markdown"])?;
     let m = model::decode(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
     if o.flag("--markdown") {
-        print!("{}", crate::markdown::model(&m));
+        print!("{}", crate::markdown::model(&m)?);
     } else {
         print::report(&m);
     }

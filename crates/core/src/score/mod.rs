@@ -76,6 +76,7 @@ pub struct Scored {
 pub enum ScoreError {
     Missing(MissingInputs),
     Capture(CaptureError),
+    NoClassifier,
 }
 
 impl fmt::Display for ScoreError {
@@ -83,6 +84,9 @@ impl fmt::Display for ScoreError {
         match self {
             ScoreError::Missing(e) => e.fmt(f),
             ScoreError::Capture(e) => e.fmt(f),
+            ScoreError::NoClassifier => {
+                write!(f, "this model has no classifier to score rows with.")
+            }
         }
     }
 }
@@ -104,6 +108,7 @@ pub fn score_with_progress(
     opts: &ScoreOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Scored, ScoreError> {
+    let classifier = model.classifier.as_ref().ok_or(ScoreError::NoClassifier)?;
     let captured = capture::capture(&table, &opts.capture).map_err(ScoreError::Capture)?;
     drop(table);
     let rates = captured.rates;
@@ -122,11 +127,11 @@ pub fn score_with_progress(
     let mut counts = vec![0; k];
     let mut unfamiliar = 0;
     let mut rows = Vec::with_capacity(total);
-    // Chunk by chunk: features, then the forest's batch prediction (the same
-    // values as predicting row by row, computed tree by tree).
+    // Chunk by chunk: features, then the classifier's batch prediction (the
+    // same values as predicting row by row, computed tree by tree).
     let mut features = Vec::with_capacity(PROGRESS_EVERY * nf);
     let mut probs = vec![0.0; PROGRESS_EVERY * k];
-    let forest = model.forest.batch();
+    let batch = classifier.batch();
     for (c, chunk) in inputs.chunks(PROGRESS_EVERY * n_in).enumerate() {
         progress(c * PROGRESS_EVERY, total);
         features.clear();
@@ -134,12 +139,12 @@ pub fn score_with_progress(
             plan.derive_into(row, &mut features);
         }
         let m = chunk.len() / n_in;
-        forest.predict_proba(&features, &mut probs[..m * k]);
+        batch.predict_proba(&features, &mut probs[..m * k]);
         for (p, f) in probs[..m * k]
             .chunks_exact(k)
             .zip(features.chunks_exact(nf))
         {
-            let class = crate::forest::argmax(p);
+            let class = crate::stats::argmax(p);
             let unf = model.guard.is_unfamiliar(f);
             counts[class] += 1;
             unfamiliar += unf as usize;
