@@ -16,7 +16,7 @@ pub fn score(args: &[String]) -> Result<(), String> {
         return Err("score needs a model file and a CSV file".into());
     };
     let o = Opts { args: &args[2..] };
-    let mut known = vec!["--out", "--label", "--no-escape", "--fill"];
+    let mut known = vec!["--out", "--label", "--no-escape", "--fill", "--threads"];
     known.extend(CAPTURE_OPTIONS);
     o.check_known(&known)?;
     let m = model::decode(&read(mpath)?).map_err(|e| format!("{mpath}: {e}"))?;
@@ -50,6 +50,7 @@ pub fn score(args: &[String]) -> Result<(), String> {
         capture: o.capture("--", None)?,
         escape_formulas: escape,
         fill,
+        threads: o.threads()?,
     };
     let start = Instant::now();
     let scored = score::score(&m, t, &options).map_err(|e| e.to_string())?;

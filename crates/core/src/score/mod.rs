@@ -37,6 +37,14 @@ pub struct ScoreOptions {
     /// Prefix text cells a spreadsheet would run as formulas with `'`.
     pub escape_formulas: bool,
     pub fill: Fill,
+    /// Threads the rows are scored on (native tools; the page scores on
+    /// one per worker): the same output whatever the count.
+    #[serde(default = "one")]
+    pub threads: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for ScoreOptions {
@@ -45,6 +53,7 @@ impl Default for ScoreOptions {
             capture: Capture::rates(),
             escape_formulas: true,
             fill: Fill::Refuse,
+            threads: 1,
         }
     }
 }
@@ -139,7 +148,7 @@ pub fn score_with_progress(
             plan.derive_into(row, &mut features);
         }
         let m = chunk.len() / n_in;
-        batch.predict_proba(&features, &mut probs[..m * k]);
+        batch.predict_proba_threads(&features, &mut probs[..m * k], opts.threads);
         for (p, f) in probs[..m * k]
             .chunks_exact(k)
             .zip(features.chunks_exact(nf))
