@@ -19,6 +19,11 @@ pub mod onnx;
 pub mod params;
 pub mod protocol;
 pub mod rates;
+/// The README's generated blocks, checked by the tests that measure them
+/// (one file shared with the CLI's tests).
+#[cfg(test)]
+#[path = "../../cli/tests/readme/mod.rs"]
+mod readme;
 #[cfg(test)]
 mod reference;
 pub mod sample;
