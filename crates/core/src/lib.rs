@@ -4,6 +4,7 @@
 
 pub mod baselines;
 pub mod explain;
+pub mod export;
 pub mod features;
 pub mod forest;
 pub mod guard;

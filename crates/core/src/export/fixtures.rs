@@ -1,0 +1,1 @@
+//! Every fixture in tests/fixtures/exports read to its expected table.
