@@ -429,7 +429,8 @@ mod tests {
         ));
         // to_rates keeps its behaviour: a gauge-only table still pairs rows.
         let g = table(&["tcpCurrEstab"], &[&[1.0], &[2.0]], &["a", "a"]);
-        let (r, _) = to_rates(&g, &[0..2], &Interval::Fixed(1.0)).unwrap();
+        let one = sessions_by_label(g.labels.as_ref().unwrap());
+        let (r, _) = to_rates(&g, &one, &Interval::Fixed(1.0)).unwrap();
         assert_eq!(r.values, vec![2.0]);
     }
 
