@@ -31,12 +31,14 @@ mod understanding;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod read_tests;
 
 use std::fmt;
 
 pub use detect::detect_format;
 pub use error::ExportError;
-pub use sessions::{SessionReport, Sessions};
+pub use sessions::{DEFAULT_GAP_FACTOR, SessionReport, Sessions};
 pub use understanding::{KindSummary, Understanding};
 
 use crate::ingest::{self, IngestOptions, Table};

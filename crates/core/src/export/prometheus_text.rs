@@ -37,12 +37,22 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             let Some(name) = words.next() else {
                 return Err(p.malformed(line_no, what, "the metric name is missing"));
             };
-            if families_in_poll.contains(name) && !series_in_poll.is_empty() && what == "HELP" {
+            // An input's family seen again starts the next poll (other
+            // families, like snmp_exporter's snmp_scrape_* in each module's
+            // output, repeat within one poll).
+            let input = resolve_metric(name).is_some();
+            if input
+                && families_in_poll.contains(name)
+                && !series_in_poll.is_empty()
+                && what == "HELP"
+            {
                 poll += 1;
                 families_in_poll.clear();
                 series_in_poll.clear();
             }
-            families_in_poll.insert(name.to_string());
+            if input {
+                families_in_poll.insert(name.to_string());
+            }
             if what == "TYPE" {
                 let ty = words.next().unwrap_or("untyped").to_string();
                 if let Some((first, _)) = types.get(name)
@@ -108,17 +118,17 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
                 "some samples have a timestamp and others not; export one way",
             ));
         }
-        // A series seen again in this poll starts the next one.
+        let Some((source, rate_named)) = resolve_metric(name) else {
+            p.skip_unknown(name);
+            continue;
+        };
+        // An input's series seen again in this poll starts the next one.
         if !series_in_poll.insert(series_text.to_string()) {
             poll += 1;
             families_in_poll.clear();
             series_in_poll.clear();
             series_in_poll.insert(series_text.to_string());
         }
-        let Some((source, rate_named)) = resolve_metric(name) else {
-            p.skip_unknown(name);
-            continue;
-        };
         let Some(mut value) = value else {
             p.skipped += 1;
             continue;

@@ -4,6 +4,8 @@
 //! derived from multicast + broadcast when the file has no NUcast series,
 //! bits turned into octets, a poll kept only when every input has a value.
 
+use std::collections::HashMap;
+
 use super::names::{Piece, Source};
 use super::series::{Clock, Parsed};
 use super::understanding::{PollSource, Understanding, median_step, summarize};
@@ -109,8 +111,12 @@ pub fn tidy(p: Parsed, opts: &ReadOptions) -> Result<Export, ExportError> {
         }
     }
     if chosen.is_empty() {
-        let mut available: Vec<String> = hosts.iter().flat_map(|(_, i)| i.clone()).collect();
-        available.dedup();
+        let mut available: Vec<String> = Vec::new();
+        for i in hosts.iter().flat_map(|(_, i)| i) {
+            if !available.contains(i) {
+                available.push(i.clone());
+            }
+        }
         return Err(ExportError::NoInterface {
             file: p.file.clone(),
             wanted: match &opts.interface {
@@ -125,11 +131,18 @@ pub fn tidy(p: Parsed, opts: &ReadOptions) -> Result<Export, ExportError> {
     let mut entities: Vec<Entity> = Vec::new();
     let mut hc_used: Vec<&'static str> = Vec::new();
     let mut derived: Vec<&'static str> = Vec::new();
+    let mut index: HashMap<(&str, &str, Source), usize> = HashMap::new();
+    for (id, s) in p.series.iter().enumerate() {
+        index.entry((&s.host, &s.iface, s.source)).or_insert(id);
+    }
     for (host, iface) in chosen {
         let find = |src: Source| {
-            p.series.iter().position(|s| {
-                s.host == host && s.source == src && (!src.is_interface() || s.iface == iface)
-            })
+            let i = if src.is_interface() {
+                iface.as_str()
+            } else {
+                ""
+            };
+            index.get(&(host.as_str(), i, src)).copied()
         };
         let mut feeds = Vec::new();
         for (index, var) in MIB_VARS.iter().enumerate() {
@@ -459,20 +472,22 @@ fn points_by_series(p: &Parsed) -> Result<Vec<Pts>, ExportError> {
 /// (counters: sum of increases; rates: sum of values).
 fn busiest(p: &Parsed, pts: &[Pts], host: &str, ifaces: &[String]) -> String {
     let mut best: Option<(bool, f64, &String)> = None;
-    for iface in ifaces {
-        let mut total = 0.0;
-        for (id, s) in p.series.iter().enumerate() {
-            let octets = matches!(s.source, Source::Var { index, .. }
-                if MIB_VARS[index].name.contains("Octets"));
-            if s.host != host || s.iface != *iface || !octets {
-                continue;
-            }
-            let v = &pts[id];
-            total += match s.kind {
-                SeriesKind::Counter => v.windows(2).map(|w| (w[1].1 - w[0].1).max(0.0)).sum(),
-                _ => v.iter().map(|x| x.1.max(0.0)).sum::<f64>(),
-            };
+    let mut totals: HashMap<&str, f64> = HashMap::new();
+    for (id, s) in p.series.iter().enumerate() {
+        let octets = matches!(s.source, Source::Var { index, .. }
+            if MIB_VARS[index].name.contains("Octets"));
+        if s.host != host || !octets {
+            continue;
         }
+        let v = &pts[id];
+        *totals.entry(s.iface.as_str()).or_default() += match s.kind {
+            SeriesKind::Counter => v.windows(2).map(|w| (w[1].1 - w[0].1).max(0.0)).sum(),
+            _ => v.iter().map(|x| x.1.max(0.0)).sum::<f64>(),
+        };
+    }
+    for iface in ifaces {
+        let total = totals.get(iface.as_str()).copied().unwrap_or(0.0);
+        {}
         let real = !super::names::is_loopback(iface);
         let better = match best {
             None => true,
