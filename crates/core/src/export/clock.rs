@@ -77,7 +77,9 @@ pub fn parse_date(text: &str) -> Option<f64> {
         let z = &rest[i + 1..];
         let (h, mi) = match z.split_once(':') {
             Some((h, mi)) => (digits(h, 2)?, digits(mi, 2)?),
-            None if z.len() == 4 => (digits(&z[..2], 2)?, digits(&z[2..], 2)?),
+            None if z.len() == 4 && z.bytes().all(|b| b.is_ascii_digit()) => {
+                (digits(&z[..2], 2)?, digits(&z[2..], 2)?)
+            }
             None => return None,
         };
         let sign = if rest.as_bytes()[i] == b'-' { -1 } else { 1 };
@@ -164,6 +166,9 @@ mod tests {
         assert_eq!(parse_date("2026-13-20 08:00:00"), None);
         assert_eq!(parse_date("yesterday at noon"), None);
         assert_eq!(parse_date("2026-11-20 08:00:00 extra"), None);
+        // Multi-byte text where a zone would be: no panic.
+        assert_eq!(parse_date("2026-11-20 08:00:00+1\u{e9}1"), None);
+        assert_eq!(parse_date("2026-11-20\u{e9}08:00:00"), None);
         assert_eq!(format_minute(1_795_161_600.0), "2026-11-20 08:00");
         assert_eq!(
             format_span(1_795_161_600.0, 1_795_248_000.0),

@@ -7,7 +7,7 @@
 //! Read by hand: the layout is fixed and tiny, no XML library needed.
 
 use super::names::{Known, Source, resolve_name};
-use super::series::{Clock, Parsed, Series, number};
+use super::series::{Clock, LineCounter, Parsed, Series, number};
 use super::{ExportError, Format};
 use crate::rates::SeriesKind;
 
@@ -59,7 +59,7 @@ fn elements<'a>(s: &'a str, tag: &str) -> Vec<(usize, &'a str)> {
 
 pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     let mut p = Parsed::new(Format::RrdXport, file, Clock::Timestamps);
-    let line_at = |offset: usize| 1 + text[..offset].bytes().filter(|&b| b == b'\n').count();
+    let mut lines = LineCounter::new(text);
     let meta = elements(text, "meta");
     let Some(&(meta_at, meta)) = meta.first() else {
         return Err(p.malformed(0, "meta", "the <meta> element is missing"));
@@ -73,12 +73,12 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     p.step = step.filter(|s| *s > 0.0);
     let entries = elements(meta, "entry");
     if entries.is_empty() {
-        return Err(p.malformed(line_at(meta_at), "legend", "no <entry> in the legend"));
+        return Err(p.malformed(lines.line_of(meta_at), "legend", "no <entry> in the legend"));
     }
     let mut ids = Vec::new();
     for (off, e) in &entries {
         let legend = unescape_xml(e.trim());
-        let line = line_at(meta_at + off);
+        let line = lines.line_of(meta_at + off);
         ids.push(match legend_series(&legend) {
             Some((source, host, iface)) => Some(p.series_id(
                 Series {
@@ -102,7 +102,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         return Err(p.malformed(0, "data", "the <data> element is missing"));
     };
     for (k, (off, row)) in elements(data, "row").into_iter().enumerate() {
-        let line = line_at(data_at + off);
+        let line = lines.line_of(data_at + off);
         let time = match elements(row, "t").first() {
             Some((_, t)) => t
                 .trim()

@@ -7,18 +7,13 @@
 
 use serde_json::Value;
 
-use super::series::{Clock, Parsed};
+use super::series::{Clock, LineCounter, Parsed};
 use super::telegraf_line::{FieldValue, Metric, add_metric};
 use super::{ExportError, Format, clock::epoch_seconds};
 
 pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     let mut p = Parsed::new(Format::TelegrafJson, file, Clock::Timestamps);
-    let line_at = |offset: usize| {
-        1 + text.as_bytes()[..offset.min(text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-    };
+    let mut lines = LineCounter::new(text);
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     loop {
         let start = stream.byte_offset();
@@ -38,7 +33,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             .bytes()
             .take_while(u8::is_ascii_whitespace)
             .count();
-        let line = line_at(start + skipped);
+        let line = lines.line_of(start + skipped);
         match doc.get("metrics").and_then(Value::as_array) {
             Some(batch) => {
                 for (i, m) in batch.iter().enumerate() {
