@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::clock::epoch_seconds;
 use super::detect::split_series;
 use super::names::{Source, resolve_metric};
 use super::series::{Clock, Parsed, Series, host_of, iface_of, number, parse_labels};
@@ -101,13 +102,19 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         let value_text = parts.next().unwrap_or("");
         let value = number(value_text)
             .map_err(|_| p.malformed(line_no, name, format!("\"{value_text}\" is not a number")))?;
-        let ts =
-            match parts.next() {
-                Some(t) => Some(t.parse::<i64>().map_err(|_| {
-                    p.malformed(line_no, name, format!("\"{t}\" is not a timestamp"))
-                })?),
-                None => None,
-            };
+        // Milliseconds (text format 0.0.4) or seconds (OpenMetrics), by size.
+        let ts = match parts.next() {
+            Some(t) => Some(
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(epoch_seconds)
+                    .ok_or_else(|| {
+                        p.malformed(line_no, name, format!("\"{t}\" is not a timestamp"))
+                    })?,
+            ),
+            None => None,
+        };
         if parts.next().is_some() {
             return Err(p.malformed(line_no, name, "more than a value and a timestamp"));
         }
@@ -154,10 +161,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             },
             line_no,
         )?;
-        let time = match ts {
-            Some(ms) => ms as f64 / 1000.0,
-            None => poll as f64,
-        };
+        let time = ts.unwrap_or(poll as f64);
         p.push(id, time, value, line_no)?;
         any = true;
     }
@@ -257,5 +261,12 @@ instance:ifHCInOctets:rate1m{instance=\"sw1\",ifName=\"ge-0/0/1\"} 13.5 17000000
         assert_eq!(e.kinds[1], SeriesKind::Rate);
         assert_eq!(e.table.values, vec![1.7e9, 12.5, 1.7e9 + 15.0, 13.5]);
         assert_eq!(e.table.text[0].values, vec!["sw1", "sw1"]);
+        // OpenMetrics: seconds, `_total` suffix, `# EOF`.
+        let om = "# TYPE tcpInSegs counter\ntcpInSegs_total 5 1700000000.5\ntcpInSegs_total 9 1700000015.5\n# EOF\n";
+        let e = read_export(om.as_bytes(), "o.txt", &ReadOptions::default()).unwrap();
+        assert_eq!(
+            e.table.values,
+            vec![1_700_000_000.5, 5.0, 1_700_000_015.5, 9.0]
+        );
     }
 }
