@@ -16,8 +16,10 @@
 
 use super::clock::{epoch_seconds, parse_date};
 use super::names::{Known, Source, resolve_metric, resolve_name};
-use super::series::{Clock, LineCounter, Parsed, Series, host_of, iface_of, number, parse_labels};
-use super::{ExportError, Format};
+use super::series::{
+    Clock, LineCounter, Parsed, Series, host_of, iface_of, number, parse_labels, source_from_labels,
+};
+use super::{ExportError, Format, ReadOptions};
 use crate::rates::SeriesKind;
 
 struct Column {
@@ -25,7 +27,7 @@ struct Column {
     points: Vec<(f64, f64, usize)>,
 }
 
-pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
+pub fn parse(text: &str, file: &str, opts: &ReadOptions) -> Result<Parsed, ExportError> {
     let mut p = Parsed::new(Format::GrafanaCsv, file, Clock::Timestamps);
     let mut body = text.trim_start_matches('\u{feff}');
     let mut first_line = 1;
@@ -158,14 +160,21 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             }
         }
     }
+    let fallback = opts
+        .variable
+        .as_deref()
+        .and_then(|v| match resolve_name(v) {
+            Some(Known::Input(s)) => Some(s),
+            _ => None,
+        });
     for col in columns {
-        add_column(&mut p, col)?;
+        add_column(&mut p, col, fallback)?;
     }
     Ok(p)
 }
 
 /// Resolve a display name and add its series.
-fn add_column(p: &mut Parsed, col: Column) -> Result<(), ExportError> {
+fn add_column(p: &mut Parsed, col: Column, fallback: Option<Source>) -> Result<(), ExportError> {
     let name = col.name.as_str();
     let first_line = col.points.first().map_or(0, |x| x.2);
     let (metric, labels) = match name.find('{') {
@@ -182,6 +191,11 @@ fn add_column(p: &mut Parsed, col: Column) -> Result<(), ExportError> {
     let (mut iface, iface_alt) = iface_of(&labels);
     let resolved = match resolve_metric(metric) {
         Some((s, r)) => Some((s, r)),
+        // `{labels}` without a name: rate() dropped it; a label or the
+        // input named when reading says what it is.
+        None if metric.is_empty() && !labels.is_empty() => {
+            source_from_labels(&labels).or(fallback).map(|s| (s, true))
+        }
         None => {
             // A legend: the first word naming an input; the rest names the
             // interface (interface inputs) or the host.
@@ -336,6 +350,21 @@ mod tests {
         let bad_time = "\"Time\",\"tcpInSegs\"\r\nyesterday,1\r\n";
         let err = read_export(bad_time.as_bytes(), "g.csv", &ReadOptions::default()).unwrap_err();
         assert!(err.to_string().contains("line 2, field \"Time\""), "{err}");
+    }
+
+    #[test]
+    fn nameless_series_after_rate() {
+        let csv = "\"Time\",\"{ifName=\"\"eth0\"\", instance=\"\"a\"\"}\"\r\n1700000000000,2.5\r\n";
+        let e = read_export(csv.as_bytes(), "g.csv", &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("none of its series"), "{e}");
+        let opts = ReadOptions {
+            variable: Some("ifHCInOctets".into()),
+            ..ReadOptions::default()
+        };
+        let e = read_export(csv.as_bytes(), "g.csv", &opts).unwrap();
+        assert_eq!(e.table.columns, vec!["timestamp", "ifInOctets11"]);
+        assert_eq!(e.kinds[1], SeriesKind::Rate);
+        assert_eq!(e.table.text[1].values, vec!["eth0"]);
     }
 
     #[test]

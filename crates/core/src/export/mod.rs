@@ -210,7 +210,7 @@ pub fn read_export(
     let parsed = match format {
         Format::PrometheusText => prometheus_text::parse(&text, file_name)?,
         Format::PrometheusJson => prometheus_json::parse(&text, file_name, opts)?,
-        Format::GrafanaCsv => grafana::parse(&text, file_name)?,
+        Format::GrafanaCsv => grafana::parse(&text, file_name, opts)?,
         Format::TelegrafLine => telegraf_line::parse(&text, file_name)?,
         Format::TelegrafJson => telegraf_json::parse(&text, file_name)?,
         Format::SnmpWalk => snmpwalk::parse(&text, file_name)?,

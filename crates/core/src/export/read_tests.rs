@@ -138,6 +138,34 @@ fn gap_reboot_and_reset_split_sessions_in_a_walk() {
 }
 
 #[test]
+fn measurements_a_little_apart_join_into_one_poll() {
+    // Telegraf stamps each table when it gathers it: the scalars 0.3 s
+    // after the interface table, every 15 s.
+    let mut lp = String::new();
+    for k in 0..3u64 {
+        let t = 1_700_000_000_000u64 + 15_000 * k;
+        lp += &format!(
+            "interface,agent_host=a,ifName=eth0 ifHCInOctets={}i {}\n",
+            100 * k,
+            t * 1_000_000
+        );
+        lp += &format!(
+            "snmp,agent_host=a tcpInSegs={}i {}\n",
+            10 * k,
+            (t + 300) * 1_000_000
+        );
+    }
+    let e = read(&lp, &ReadOptions::default()).unwrap();
+    assert_eq!(e.table.n_rows(), 3);
+    assert_eq!(col(&e, "tcpInSegs"), vec![0.0, 10.0, 20.0]);
+    assert_eq!(
+        col(&e, "timestamp"),
+        vec![1.7e9, 1.7e9 + 15.0, 1.7e9 + 30.0]
+    );
+    assert_eq!(e.interval, Some(15.0));
+}
+
+#[test]
 fn hc_preferred_nucast_derived_and_kinds_per_series() {
     let text = "interface,agent_host=a,ifName=eth0 ifInOctets=5i,ifHCInOctets=4294967301i,ifHCInMulticastPkts=3i,ifInBroadcastPkts=4i,ifHCInBroadcastPkts=6i 1700000000\n";
     let e = read(text, &ReadOptions::default()).unwrap();
