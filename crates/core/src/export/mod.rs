@@ -121,7 +121,8 @@ pub struct ReadOptions {
     /// Counters or rates for every input that is not a gauge.
     pub kind: Option<SeriesKind>,
     /// Seconds between polls (else from the timestamps, sysUpTime or the
-    /// file's stated step).
+    /// file's stated step). Shown in the preview; rates use it only when
+    /// the table has neither a timestamp nor a sysUpTime column.
     pub interval: Option<f64>,
     pub interface: InterfaceChoice,
     /// The input that nameless series measure (a query_range after rate(),
