@@ -237,6 +237,15 @@ fn plain_csv_reads_as_before() {
 }
 
 #[test]
+fn fuzz_findings_read_without_panic() {
+    // export_detect crash bf4d5a19: a backslash before a multi-byte
+    // character in a label value sliced inside the character.
+    let bytes = include_bytes!("../../../../fuzz/seeds/export_detect/regress-label-escape");
+    let err = read_export(bytes, "f", &ReadOptions::default()).unwrap_err();
+    assert!(matches!(err, ExportError::Malformed { .. }), "{err}");
+}
+
+#[test]
 fn unrecognised_files_and_limits_have_messages() {
     let err = read("<html><body>hello</body></html>", &ReadOptions::default()).unwrap_err();
     assert!(

@@ -272,11 +272,10 @@ pub fn parse_labels(text: &str) -> Result<(Labels, usize), LabelError> {
                     break;
                 }
                 b'\\' if i + 1 < b.len() => {
-                    value.push(match b[i + 1] {
-                        b'n' => '\n',
-                        c => c as char,
-                    });
-                    i += 2;
+                    // The escaped character may be more than one byte.
+                    let ch = text[i + 1..].chars().next().unwrap_or('?');
+                    value.push(if ch == 'n' { '\n' } else { ch });
+                    i += 1 + ch.len_utf8();
                 }
                 _ => {
                     let ch = text[i..].chars().next().unwrap_or('?');
@@ -406,6 +405,9 @@ mod tests {
         assert_eq!(host_of(&l), "sw1:161");
         assert_eq!(iface_of(&l), ("eth0".to_string(), vec!["2".to_string()]));
         assert!(parse_labels("{a=\"b\"").is_err());
+        // An escaped multi-byte character (found by fuzzing: was a panic).
+        let (l, _) = parse_labels("{a=\"x\\\u{feff}\\\u{e9}y\"}").unwrap();
+        assert_eq!(l[0].1, "x\u{feff}\u{e9}y");
         assert!(parse_labels("{a=b}").is_err());
         assert!(parse_labels("{=\"b\"}").is_err());
         let many: String = (0..=limits::MAX_SERIES_LABELS)
