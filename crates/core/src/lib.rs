@@ -6,6 +6,7 @@ pub mod batch;
 pub mod capture;
 pub mod columns;
 pub mod explain;
+pub mod export;
 pub mod features;
 pub mod forest;
 pub mod guard;
