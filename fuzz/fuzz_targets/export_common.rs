@@ -1,6 +1,7 @@
 // Shared by the export fuzz targets: whatever a reader returns must be a
-// well-formed table, and sessions and rates over it must not panic.
-use mibwatch_core::export::{DEFAULT_GAP_FACTOR, Export, ExportError};
+// well-formed table, and capturing it (sessions, rates) must not panic.
+use mibwatch_core::capture::capture;
+use mibwatch_core::export::{Export, ExportError};
 
 pub fn check(result: Result<Export, ExportError>) {
     match result {
@@ -12,11 +13,12 @@ pub fn check(result: Result<Export, ExportError>) {
             for c in &t.text {
                 assert_eq!(c.values.len(), t.n_rows());
             }
-            let s = e.sessions(DEFAULT_GAP_FACTOR);
-            for r in &s.ranges {
-                assert!(r.start < r.end && r.end <= t.n_rows());
+            if let Ok(c) = capture(t, &e.capture()) {
+                for r in &c.sessions {
+                    assert!(r.start < r.end && r.end <= c.table.n_rows());
+                }
+                assert!(c.table.values.iter().all(|v| v.is_finite()));
             }
-            let _ = e.to_rates(DEFAULT_GAP_FACTOR);
             let _ = e.understanding.to_string();
         }
         Err(err) => {

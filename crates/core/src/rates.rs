@@ -126,8 +126,20 @@ pub fn counter_delta(prev: f64, cur: f64) -> Delta {
     }
 }
 
+/// Whether a column's values look like a raw counter rather than rates:
+/// whole numbers that go down in at most one step in ten (wraps, resets
+/// and capture boundaries do; rates go down about every other step).
+pub fn looks_like_counter(values: &[f64]) -> bool {
+    if !values.iter().all(|v| v.fract() == 0.0) {
+        return false;
+    }
+    let steps = values.len().saturating_sub(1);
+    let downs = values.windows(2).filter(|w| w[1] < w[0]).count();
+    downs * 10 <= steps
+}
+
 /// What a column holds, for [`to_rates_by_kind`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SeriesKind {
     /// Cumulative totals: turned into per-second rates between polls.
     Counter,
@@ -450,5 +462,19 @@ mod tests {
         assert!(rep.resets >= 1 && rep.resets <= 16, "{rep:?}");
         assert_eq!(rep.rows_out + rep.resets + 8, 4998);
         assert!(r.values.iter().all(|v| v.is_finite() && *v >= 0.0));
+    }
+
+    #[test]
+    fn counters_look_like_counters_and_rates_do_not() {
+        assert!(looks_like_counter(&[
+            1.0, 5.0, 9.0, 2.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0
+        ]));
+        assert!(!looks_like_counter(&[1.5, 5.0, 9.0]), "fractions");
+        assert!(
+            !looks_like_counter(&[5.0, 3.0, 6.0, 2.0, 7.0]),
+            "up and down"
+        );
+        assert!(looks_like_counter(&[7.0]));
+        assert!(looks_like_counter(&[]));
     }
 }

@@ -216,7 +216,9 @@ fn walks_checked_by_hand() {
         .filter_map(|l| l.split_once("Timeticks: (").map(|x| x.1))
         .map(|v| v.split(')').next().unwrap().parse::<f64>().unwrap() / 100.0)
         .collect();
-    let (r, _) = e.to_rates(DEFAULT_GAP_FACTOR).unwrap();
+    let r = crate::capture::capture(&e.table, &e.capture())
+        .unwrap()
+        .table;
     let j = r.column_index("ifInOctets11").unwrap();
     assert!((r.row(0)[j] - (vals[1] - vals[0]) / (ups[1] - ups[0])).abs() < 1e-9);
 
@@ -311,11 +313,11 @@ fn prometheus_checked_by_hand() {
     assert_eq!(e.understanding.inputs.len(), 34);
     assert_eq!(e.interval, Some(5.0));
     // Counters of the two hosts never meet in a rate: two sessions at least.
-    let s = e.sessions(DEFAULT_GAP_FACTOR);
+    let c = crate::capture::capture(&e.table, &e.capture()).unwrap();
     assert!(
-        s.ranges.len() >= 2 && s.report.entities == 1,
+        c.sessions.len() >= 2 && c.cuts.entities == 1,
         "{:?}",
-        s.report
+        c.cuts
     );
 
     // After rate(): the values pass through as per-second rates.
@@ -333,9 +335,11 @@ fn prometheus_checked_by_hand() {
     let k = e.table.column_index("tcpInSegs").unwrap();
     assert_eq!(e.kinds[k], SeriesKind::Rate);
     assert_eq!(cell(&e, "10.77.9.10", Some(t), "tcpInSegs"), v);
-    let (r, rep) = e.to_rates(DEFAULT_GAP_FACTOR).unwrap();
-    assert_eq!(rep.rows_out, rep.rows_in, "rates keep every row");
-    assert_eq!(r.values, e.table.values);
+    let c = crate::capture::capture(&e.table, &e.capture()).unwrap();
+    assert!(c.rates.is_none(), "rates pass through");
+    assert_eq!(c.table.n_rows(), e.table.n_rows(), "every row kept");
+    let col_of = super::read_tests::col_of;
+    assert_eq!(col_of(&c.table, "tcpInSegs"), col_of(&e.table, "tcpInSegs"));
 }
 
 #[test]

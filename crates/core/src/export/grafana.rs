@@ -231,7 +231,8 @@ fn add_column(p: &mut Parsed, col: Column, fallback: Option<Source>) -> Result<(
         p.skip_unknown(name);
         return Ok(());
     };
-    let looks_counter = counter_like(&col.points);
+    let values: Vec<f64> = col.points.iter().map(|x| x.1).collect();
+    let looks_counter = crate::rates::looks_like_counter(&values);
     let kind = if rule_rate || rate_named || bits || !looks_counter {
         SeriesKind::Rate
     } else {
@@ -266,15 +267,6 @@ fn is_unit_word(w: &str) -> bool {
         l.as_str(),
         "bits" | "bps" | "bits/s" | "/s" | "rate" | "in" | "out" | "-"
     )
-}
-
-/// Integer values that go down at most once in 50 steps: a raw counter.
-fn counter_like(points: &[(f64, f64, usize)]) -> bool {
-    if points.len() < 2 {
-        return points.iter().all(|x| x.1.fract() == 0.0);
-    }
-    let downs = points.windows(2).filter(|w| w[1].1 < w[0].1).count();
-    points.iter().all(|x| x.1.fract() == 0.0) && downs <= (points.len() / 50).max(1)
 }
 
 #[cfg(test)]

@@ -21,7 +21,6 @@ mod prometheus_text;
 mod rrd_fetch;
 mod rrd_xport;
 mod series;
-pub mod sessions;
 mod snmptable;
 mod snmpwalk;
 mod telegraf_json;
@@ -38,13 +37,12 @@ use std::fmt;
 
 pub use detect::detect_format;
 pub use error::ExportError;
-pub use sessions::{DEFAULT_GAP_FACTOR, SessionReport, Sessions};
 pub use understanding::{KindSummary, Understanding};
 
+use crate::capture::{Capture, Values};
 use crate::ingest::{self, IngestOptions, Table};
 use crate::limits;
 pub use crate::rates::SeriesKind;
-use crate::rates::{Interval, RateReport, RatesError};
 
 /// The formats [`read_export`] recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -232,26 +230,57 @@ fn read_plain(
     file_name: &str,
     opts: &ReadOptions,
 ) -> Result<Export, ExportError> {
-    let csv_opts = IngestOptions {
+    let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let mut csv_opts = IngestOptions {
         file_name: file_name.to_string(),
         ..opts.csv.clone()
     };
-    let is_utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    // Text columns pass through: read as numbers the columns that are
+    // numbers in the first thousand rows (a text cell further down is an
+    // error naming its row).
+    if csv_opts.keep_text && csv_opts.columns.is_none() {
+        let utf8 = if is_utf16 { text.as_bytes() } else { bytes };
+        if let Ok(head) = ingest::preview(crate::columns::head(utf8, 1000), file_name, 0) {
+            csv_opts.columns = Some(crate::columns::numeric_columns(
+                &head,
+                &csv_opts.label_column,
+            ));
+        }
+    }
     let table = if is_utf16 {
         ingest::read_csv(text.as_bytes(), &csv_opts)?
     } else {
         ingest::read_csv(bytes, &csv_opts)?
     };
+    // Counters or rates: as asked, else as the schema counters' values look
+    // (whole numbers that rarely go down are counters).
+    let counters = opts.kind.unwrap_or_else(|| {
+        let w = table.n_cols();
+        let counter_like = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| SeriesKind::of_column(c) == SeriesKind::Counter)
+            .filter(|(_, c)| crate::schema::lookup(c).is_some())
+            .all(|(j, _)| {
+                let col: Vec<f64> = (0..table.n_rows())
+                    .map(|i| table.values[i * w + j])
+                    .collect();
+                crate::rates::looks_like_counter(&col)
+            });
+        if counter_like {
+            SeriesKind::Counter
+        } else {
+            SeriesKind::Rate
+        }
+    });
     let kinds: Vec<SeriesKind> = table
         .columns
         .iter()
-        .map(|c| {
-            let k = SeriesKind::of_column(c);
-            match (k, opts.kind) {
-                (SeriesKind::Counter, Some(o)) if crate::schema::lookup(c).is_some() => o,
-                (SeriesKind::Counter, _) if crate::schema::lookup(c).is_none() => SeriesKind::Gauge,
-                _ => k,
-            }
+        .map(|c| match SeriesKind::of_column(c) {
+            SeriesKind::Counter if crate::schema::lookup(c).is_some() => counters,
+            SeriesKind::Counter => SeriesKind::Gauge,
+            k => k,
         })
         .collect();
     let understanding = Understanding::of_plain(&table, &kinds, opts.interval);
@@ -265,37 +294,37 @@ fn read_plain(
 }
 
 impl Export {
-    /// Capture sessions of [`Export::table`]: never across entities, gaps
-    /// longer than `gap_factor` × the median step, counter resets or
-    /// reboots (default factor: [`sessions::DEFAULT_GAP_FACTOR`]).
-    pub fn sessions(&self, gap_factor: f64) -> Sessions {
-        sessions::capture_sessions(&self.table, &self.kinds, gap_factor)
-    }
-
-    /// The time between rows for [`crate::rates::to_rates_by_kind`]: the
-    /// timestamp column, else sysUpTime, else the poll interval.
-    pub fn rate_interval(&self) -> Option<Interval> {
-        for name in [TIMESTAMP, SYS_UPTIME] {
-            if let Some(j) = self.table.column_index(name) {
-                let w = self.table.n_cols();
-                return Some(Interval::Timestamps(
-                    (0..self.table.n_rows())
-                        .map(|i| self.table.values[i * w + j])
-                        .collect(),
-                ));
-            }
+    /// How this export's rows were captured, for [`crate::capture`]: its
+    /// clock (timestamp, else sysUpTime, else the poll interval), its
+    /// entities (host, interface), each column's kind, and whether anything
+    /// is a counter.
+    pub fn capture(&self) -> Capture {
+        let has = |name: &str| self.table.column_index(name).is_some();
+        let kinds: Vec<(String, SeriesKind)> = self
+            .table
+            .columns
+            .iter()
+            .cloned()
+            .zip(self.kinds.iter().copied())
+            .collect();
+        Capture {
+            values: if self.kinds.contains(&SeriesKind::Counter) {
+                Values::Counters
+            } else {
+                Values::Rates
+            },
+            interval: self.interval,
+            time_column: has(TIMESTAMP).then(|| TIMESTAMP.to_string()),
+            session_column: has("session").then(|| "session".to_string()),
+            session_gap_secs: None,
+            entity_columns: [HOST, INTERFACE]
+                .iter()
+                .filter(|n| self.table.text.iter().any(|t| t.name == **n))
+                .map(|n| n.to_string())
+                .collect(),
+            uptime_column: has(SYS_UPTIME).then(|| SYS_UPTIME.to_string()),
+            kinds,
         }
-        self.interval.map(Interval::Fixed)
-    }
-
-    /// Per-second rates per entity and capture session (rate and gauge
-    /// columns pass through).
-    pub fn to_rates(&self, gap_factor: f64) -> Result<(Table, RateReport), RatesError> {
-        let sessions = self.sessions(gap_factor);
-        let interval = self
-            .rate_interval()
-            .ok_or(RatesError::BadInterval { seconds: f64::NAN })?;
-        crate::rates::to_rates_by_kind(&self.table, &sessions.ranges, &interval, &self.kinds)
     }
 }
 

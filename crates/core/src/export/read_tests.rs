@@ -58,11 +58,11 @@ fn hosts_and_interfaces_are_never_mixed() {
         vec![1000.0, 1500.0, 2000.0, 2000.0, 2500.0, 3000.0]
     );
     assert_eq!(col(&e, "tcpInSegs"), vec![0.0, 10.0, 20.0, 1.0, 11.0, 21.0]);
-    let s = e.sessions(DEFAULT_GAP_FACTOR);
-    assert_eq!(s.ranges, vec![0..3, 3..6]);
-    let (rates, _) = e.to_rates(DEFAULT_GAP_FACTOR).unwrap();
+    let c = captured(&e);
+    assert_eq!(c.cuts.entities, 1);
+    assert_eq!(c.sessions, vec![0..2, 2..4]);
     // 500 octets per 15 s on each chosen interface; never across hosts.
-    assert_eq!(col_of(&rates, "ifInOctets11"), vec![500.0 / 15.0; 4]);
+    assert_eq!(col_of(&c.table, "ifInOctets11"), vec![500.0 / 15.0; 4]);
 
     let every = ReadOptions {
         interface: InterfaceChoice::Every,
@@ -70,7 +70,7 @@ fn hosts_and_interfaces_are_never_mixed() {
     };
     let e = read(&two_by_two(), &every).unwrap();
     assert_eq!(e.table.n_rows(), 18);
-    assert_eq!(e.sessions(DEFAULT_GAP_FACTOR).ranges.len(), 6);
+    assert_eq!(captured(&e).sessions.len(), 6);
     assert!(
         e.understanding
             .to_string()
@@ -94,7 +94,11 @@ fn hosts_and_interfaces_are_never_mixed() {
     );
 }
 
-fn col_of(t: &crate::ingest::Table, name: &str) -> Vec<f64> {
+fn captured(e: &super::Export) -> crate::capture::Captured {
+    crate::capture::capture(&e.table, &e.capture()).unwrap()
+}
+
+pub(super) fn col_of(t: &crate::ingest::Table, name: &str) -> Vec<f64> {
     let j = t.column_index(name).unwrap();
     (0..t.n_rows()).map(|i| t.row(i)[j]).collect()
 }
@@ -116,13 +120,16 @@ fn gap_reboot_and_reset_split_sessions_in_a_walk() {
         );
     }
     let e = read(&text, &ReadOptions::default()).unwrap();
-    let s = e.sessions(DEFAULT_GAP_FACTOR);
-    assert_eq!(s.ranges, vec![0..2, 2..3, 3..5]);
-    assert_eq!((s.report.resets, s.report.reboots), (1, 1));
-    let (r, rep) = e.to_rates(DEFAULT_GAP_FACTOR).unwrap();
+    let c = captured(&e);
+    let rep = c.rates.as_ref().unwrap();
+    assert_eq!((rep.resets, c.cuts.reboots), (1, 1));
     // 400 octets in 15 s, then 300 in 15 s: nothing across the reset or reboot.
-    assert_eq!(col_of(&r, "ifInOctets11"), vec![400.0 / 15.0, 300.0 / 15.0]);
+    assert_eq!(
+        col_of(&c.table, "ifInOctets11"),
+        vec![400.0 / 15.0, 300.0 / 15.0]
+    );
     assert_eq!(rep.rows_out, 2);
+    assert_eq!(c.sessions, vec![0..1, 1..2], "the reboot starts a session");
 
     // A gap in time (Telegraf): 15 s polls, then 200 s without one.
     let mut lp = String::new();
@@ -130,11 +137,10 @@ fn gap_reboot_and_reset_split_sessions_in_a_walk() {
         lp += &format!("snmp,agent_host=a tcpInSegs={v}i {}\n", 1_700_000_000 + t);
     }
     let e = read(&lp, &ReadOptions::default()).unwrap();
-    let s = e.sessions(DEFAULT_GAP_FACTOR);
-    assert_eq!(s.ranges, vec![0..3, 3..5]);
-    assert_eq!(s.report.gaps, 1);
-    let (r, _) = e.to_rates(DEFAULT_GAP_FACTOR).unwrap();
-    assert_eq!(col_of(&r, "tcpInSegs"), vec![10.0 / 15.0; 3]);
+    let c = captured(&e);
+    assert_eq!(c.cuts.gaps, 1);
+    assert_eq!(c.sessions, vec![0..2, 2..3]);
+    assert_eq!(col_of(&c.table, "tcpInSegs"), vec![10.0 / 15.0; 3]);
 }
 
 #[test]
