@@ -15,10 +15,15 @@
 //!                  --test B.csv [--test-counters S|none] [--test-time-column C]
 //!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
 //!                  (train on every row of A, test on every row of B: cross-dataset figures)
+//!   mibwatch detectors --data FILE [--time-column T] [--session-column S] [--counters S | --rates]
+//!                  [--normal-label L] [--false-alarms RATE] [--rule M/N] [--folds K] [--holdout F]
+//!                  [--features SET] [--trees N (0: no forest)] [--seed N]
+//!                  (baseline of normal vs robust z vs the forest, whole normal sessions held out)
 //!
 //! `mibwatch train` with no options rebuilds the embedded default model
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
 
+mod detectors;
 mod transfer;
 
 use std::process::ExitCode;
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
         Some("compare") => compare(&args[1..]),
         Some("score") | Some("predict") => score(&args[1..]),
         Some("transfer") => transfer::transfer(&args[1..]),
+        Some("detectors") => detectors::detectors(&args[1..]),
         Some("-h") | Some("--help") | Some("help") | None => {
             print!("{}", usage());
             Ok(())

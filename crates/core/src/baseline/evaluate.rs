@@ -1,0 +1,559 @@
+//! Detectors side by side on a labelled file, the fair way for a baseline
+//! of normal: whole normal sessions are held out (k-fold over the normal
+//! sessions; with a single normal session, its last part by time), each
+//! detector is fitted on the other normal rows only (no attack row is ever
+//! seen, and the alarm threshold is calibrated inside those rows), then
+//! judged on the held-out normal rows (false alarms per row, alarm events
+//! per hour) and on every attack row (detection per attack class).
+//!
+//! Compared: the range baseline ([`Baseline`]), the robust-z score
+//! ([`RobustZ`]), and the supervised forest, which does see attack labels:
+//! whole sessions of every class held out when each class has two or more
+//! ([`Prepared::session_folds`]), else the time-ordered split.
+
+use std::ops::Range;
+
+use crate::forest::{self, Control, ForestError, ForestParams};
+use crate::ingest::Table;
+use crate::model::Prepared;
+use crate::schema;
+use crate::split::{self, Split};
+
+use super::events::AlarmRule;
+use super::robust_z::RobustZ;
+use super::{Baseline, BaselineError, BaselineOptions, Calibration};
+
+/// How to evaluate.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Fitting and calibration of the baselines (false-alarm rate, folds).
+    pub baseline: BaselineOptions,
+    /// The rule for the second alarm-events column.
+    pub rule: AlarmRule,
+    /// k of the k-fold over normal sessions (at most the number of sessions).
+    pub outer_folds: usize,
+    /// With one normal session: the share held out at its end.
+    pub holdout_fraction: f64,
+    /// The supervised forest's settings; `None` leaves it out.
+    pub forest: Option<ForestParams>,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            baseline: BaselineOptions::default(),
+            rule: AlarmRule { m: 3, n: 5 },
+            outer_folds: 3,
+            holdout_fraction: 0.3,
+            forest: Some(ForestParams::default()),
+        }
+    }
+}
+
+/// How the normal rows were held out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NormalHoldout {
+    /// k-fold over whole normal sessions.
+    Sessions { folds: usize, sessions: usize },
+    /// One normal session: its last `fraction` by time.
+    LastPart { fraction: f64 },
+}
+
+/// Detection of one attack class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassDetection {
+    pub class: String,
+    /// Attack rows judged (pooled over folds: an attack row is judged by
+    /// every fold's detector).
+    pub rows: usize,
+    pub detected: usize,
+}
+
+impl ClassDetection {
+    pub fn rate(&self) -> f64 {
+        ratio(self.detected, self.rows)
+    }
+}
+
+/// One detector's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectorResult {
+    pub name: String,
+    /// How this detector was held out, when it differs from the normal
+    /// holdout of the report (the forest's).
+    pub how: Option<String>,
+    pub normal_rows: usize,
+    pub false_alarms: usize,
+    /// Seconds of held-out normal traffic.
+    pub normal_seconds: f64,
+    /// Alarm events on held-out normal rows: every run of alarm polls, and
+    /// with the report's rule.
+    pub events_every_poll: usize,
+    pub events_rule: usize,
+    pub per_class: Vec<ClassDetection>,
+}
+
+impl DetectorResult {
+    pub fn false_alarm_rate(&self) -> f64 {
+        ratio(self.false_alarms, self.normal_rows)
+    }
+
+    pub fn events_per_hour(&self, with_rule: bool) -> f64 {
+        let e = if with_rule {
+            self.events_rule
+        } else {
+            self.events_every_poll
+        };
+        super::events::per_hour(e, self.normal_seconds)
+    }
+
+    pub fn detection(&self, class: &str) -> Option<&ClassDetection> {
+        self.per_class.iter().find(|c| c.class == class)
+    }
+
+    fn empty(name: String, attack_classes: &[String]) -> Self {
+        DetectorResult {
+            name,
+            how: None,
+            normal_rows: 0,
+            false_alarms: 0,
+            normal_seconds: 0.0,
+            events_every_poll: 0,
+            events_rule: 0,
+            per_class: attack_classes
+                .iter()
+                .map(|c| ClassDetection {
+                    class: c.clone(),
+                    rows: 0,
+                    detected: 0,
+                })
+                .collect(),
+        }
+    }
+
+    /// Count held-out normal rows (session runs, each in time order) and
+    /// attack rows judged by one fitted detector.
+    fn add(
+        &mut self,
+        e: &Evaluated,
+        heldout: &[Range<usize>],
+        attacks: &[usize],
+        alarm: &dyn Fn(usize) -> bool,
+    ) {
+        let rule = e.rule;
+        for s in heldout {
+            let alarms: Vec<bool> = s.clone().map(alarm).collect();
+            self.normal_rows += alarms.len();
+            self.false_alarms += alarms.iter().filter(|&&a| a).count();
+            self.normal_seconds += s.clone().map(|i| e.seconds[i]).sum::<f64>();
+            self.events_every_poll += AlarmRule::EVERY_POLL.events(&alarms);
+            self.events_rule += rule.events(&alarms);
+        }
+        for &i in attacks {
+            let c = e.attack_slot[e.p.y[i] as usize].expect("attack rows have attack classes");
+            self.per_class[c].rows += 1;
+            self.per_class[c].detected += alarm(i) as usize;
+        }
+    }
+}
+
+/// Everything the evaluation found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalReport {
+    pub file: String,
+    pub rows: usize,
+    pub inputs: usize,
+    pub normal_rows: usize,
+    pub holdout: NormalHoldout,
+    pub false_alarm_rate: f64,
+    pub rule: AlarmRule,
+    /// Attack classes, in the file's class order.
+    pub attack_classes: Vec<String>,
+    pub detectors: Vec<DetectorResult>,
+    /// The range baseline's calibration in each outer fold (on its own
+    /// fitting rows only).
+    pub calibrations: Vec<Calibration>,
+    /// The range baseline's reasons (first fold) for a typical alarm row of
+    /// each attack class (its median score among the class's alarm rows),
+    /// and for held-out normal rows that raised a false alarm (up to 5).
+    pub examples: Vec<Example>,
+}
+
+/// A scored row in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub class: String,
+    /// Spreadsheet row number in the file.
+    pub row_number: usize,
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+/// Most false-alarm examples kept.
+const MAX_FALSE_ALARM_EXAMPLES: usize = 5;
+
+fn example(p: &Prepared, b: &Baseline, i: usize, x: &[f64]) -> Example {
+    let s = b.score(x);
+    Example {
+        class: p.classes[p.y[i] as usize].clone(),
+        row_number: p.table.row_numbers[i],
+        score: s.score,
+        reasons: b.reasons(&s, 3),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalError {
+    NoNormal { file: String, classes: Vec<String> },
+    Baseline(BaselineError),
+    Forest(ForestError),
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::NoNormal { file, classes } => write!(
+                f,
+                "{file}: no class \"normal\" among {}; name the label of normal traffic (--normal-label).",
+                classes.join(", ")
+            ),
+            EvalError::Baseline(e) => e.fmt(f),
+            EvalError::Forest(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// The shared state of one evaluation.
+struct Evaluated<'a> {
+    p: &'a Prepared,
+    seconds: &'a [f64],
+    rule: AlarmRule,
+    /// Class index → slot among the attack classes (`None` for normal).
+    attack_slot: Vec<Option<usize>>,
+}
+
+/// Seconds each rate row covers: the step from the previous row of its
+/// session in `times` (a timestamp per prepared row); a session's first row
+/// takes the session's median step (or `fallback` when it has one row).
+pub fn row_seconds(times: &[f64], sessions: &[Range<usize>], fallback: f64) -> Vec<f64> {
+    let mut out = vec![fallback; times.len()];
+    for s in sessions {
+        let mut steps: Vec<f64> = (s.start + 1..s.end.min(times.len()))
+            .map(|i| times[i] - times[i - 1])
+            .collect();
+        for (k, i) in (s.start + 1..s.end.min(times.len())).enumerate() {
+            out[i] = steps[k];
+        }
+        steps.sort_by(f64::total_cmp);
+        if let Some(&m) = steps.get(steps.len() / 2)
+            && s.start < out.len()
+        {
+            out[s.start] = m;
+        }
+    }
+    out
+}
+
+/// Each prepared row's timestamp, from the original table's `time_column`
+/// (matched through spreadsheet row numbers; `prepare` takes the column out).
+pub fn prepared_times(original: &Table, time_column: &str, p: &Prepared) -> Option<Vec<f64>> {
+    let j = original.column_index(time_column)?;
+    let by_row: std::collections::HashMap<usize, f64> = original
+        .row_numbers
+        .iter()
+        .enumerate()
+        .map(|(i, &rn)| (rn, original.row(i)[j]))
+        .collect();
+    p.table
+        .row_numbers
+        .iter()
+        .map(|rn| by_row.get(rn).copied())
+        .collect()
+}
+
+/// One outer fold over the normal rows.
+struct NormalFold {
+    /// Normal rows fitted on, grouped by session.
+    fit: Vec<Range<usize>>,
+    /// Held-out normal rows, by session.
+    held: Vec<Range<usize>>,
+}
+
+/// Normal sessions split for the outer holdout.
+fn normal_folds(
+    normal_sessions: &[Range<usize>],
+    k: usize,
+    fraction: f64,
+) -> (NormalHoldout, Vec<NormalFold>) {
+    if normal_sessions.len() >= 2 {
+        let k = k.clamp(2, normal_sessions.len());
+        let folds = (0..k)
+            .map(|f| {
+                let (mut fit, mut held) = (Vec::new(), Vec::new());
+                for (i, s) in normal_sessions.iter().enumerate() {
+                    if i % k == f {
+                        held.push(s.clone());
+                    } else {
+                        fit.push(s.clone());
+                    }
+                }
+                NormalFold { fit, held }
+            })
+            .collect();
+        (
+            NormalHoldout::Sessions {
+                folds: k,
+                sessions: normal_sessions.len(),
+            },
+            folds,
+        )
+    } else {
+        let s = normal_sessions.first().cloned().unwrap_or(0..0);
+        let held = ((s.len() as f64 * fraction).round() as usize).clamp(1, s.len().max(1));
+        let cut = s.end.saturating_sub(held).max(s.start);
+        (
+            NormalHoldout::LastPart { fraction },
+            vec![NormalFold {
+                fit: std::iter::once(s.start..cut).collect(),
+                held: std::iter::once(cut..s.end).collect(),
+            }],
+        )
+    }
+}
+
+/// Rows of `sessions` as one matrix, with the sessions re-indexed into it.
+fn gather(x: &[f64], f: usize, sessions: &[Range<usize>]) -> (Vec<f64>, Vec<Range<usize>>) {
+    let mut out = Vec::new();
+    let mut groups = Vec::new();
+    for s in sessions {
+        let start = out.len() / f;
+        out.extend_from_slice(&x[s.start * f..s.end * f]);
+        groups.push(start..start + s.len());
+    }
+    (out, groups)
+}
+
+/// Evaluate the detectors on a prepared labelled file. `seconds`: the
+/// seconds each prepared row covers (see [`row_seconds`]).
+pub fn evaluate(
+    p: &Prepared,
+    seconds: &[f64],
+    opts: &EvalOptions,
+) -> Result<EvalReport, EvalError> {
+    let normal = p
+        .classes
+        .iter()
+        .position(|c| c == schema::NORMAL_CLASS)
+        .ok_or_else(|| EvalError::NoNormal {
+            file: p.table.file_name.clone(),
+            classes: p.classes.clone(),
+        })? as u32;
+    let attack_classes: Vec<String> = p
+        .classes
+        .iter()
+        .enumerate()
+        .filter(|&(c, _)| c as u32 != normal)
+        .map(|(_, n)| n.clone())
+        .collect();
+    let mut attack_slot = vec![None; p.classes.len()];
+    let mut slot = 0;
+    for (c, s) in attack_slot.iter_mut().enumerate() {
+        if c as u32 != normal {
+            *s = Some(slot);
+            slot += 1;
+        }
+    }
+    let e = Evaluated {
+        p,
+        seconds,
+        rule: opts.rule,
+        attack_slot,
+    };
+    let names = &p.table.columns;
+    let f = names.len();
+    let x = &p.table.values;
+    let normal_sessions: Vec<Range<usize>> = p
+        .sessions
+        .iter()
+        .filter(|s| p.y[s.start] == normal)
+        .cloned()
+        .collect();
+    let attacks: Vec<usize> = (0..p.y.len()).filter(|&i| p.y[i] != normal).collect();
+    let (holdout, folds) = normal_folds(&normal_sessions, opts.outer_folds, opts.holdout_fraction);
+
+    let mut range = DetectorResult::empty("range baseline (normal bands)".into(), &attack_classes);
+    let mut robust = DetectorResult::empty("robust z (median/MAD)".into(), &attack_classes);
+    let mut calibrations = Vec::new();
+    let mut examples = Vec::new();
+    for (fold, NormalFold { fit, held }) in folds.iter().enumerate() {
+        let (xfit, groups) = gather(x, f, fit);
+        let b =
+            Baseline::fit(&xfit, names, &groups, &opts.baseline).map_err(EvalError::Baseline)?;
+        let z = RobustZ::fit(&xfit, names, &groups, &opts.baseline).map_err(EvalError::Baseline)?;
+        let row = |i: usize| &x[i * f..(i + 1) * f];
+        range.add(&e, held, &attacks, &|i| b.is_alarm(row(i)));
+        robust.add(&e, held, &attacks, &|i| z.is_alarm(row(i)));
+        calibrations.push(b.calibration.clone());
+        if fold == 0 {
+            examples = typical_alarms(p, &b, &attacks, &e.attack_slot, x, f);
+            examples.extend(
+                held.iter()
+                    .flat_map(|s| s.clone())
+                    .filter(|&i| b.is_alarm(row(i)))
+                    .take(MAX_FALSE_ALARM_EXAMPLES)
+                    .map(|i| example(p, &b, i, row(i))),
+            );
+        }
+    }
+    let mut detectors = vec![range, robust];
+    if let Some(params) = &opts.forest
+        && attacks.len() >= 2
+    {
+        detectors.push(forest_result(&e, normal, params, &attack_classes, opts)?);
+    }
+    Ok(EvalReport {
+        file: p.table.file_name.clone(),
+        rows: p.y.len(),
+        inputs: f,
+        normal_rows: normal_sessions.iter().map(|s| s.len()).sum(),
+        holdout,
+        false_alarm_rate: opts.baseline.false_alarm_rate,
+        rule: opts.rule,
+        attack_classes,
+        detectors,
+        calibrations,
+        examples,
+    })
+}
+
+/// For each attack class, the alarm row with the median score among the
+/// class's alarm rows.
+fn typical_alarms(
+    p: &Prepared,
+    b: &Baseline,
+    attacks: &[usize],
+    slots: &[Option<usize>],
+    x: &[f64],
+    f: usize,
+) -> Vec<Example> {
+    let n_slots = slots.iter().flatten().count();
+    let mut by_class: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n_slots];
+    for &i in attacks {
+        let row = &x[i * f..(i + 1) * f];
+        let s = b.score_value(row);
+        if s > 0.0
+            && let Some(slot) = slots[p.y[i] as usize]
+        {
+            by_class[slot].push((s, i));
+        }
+    }
+    by_class
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .map(|mut v| {
+            v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let i = v[v.len() / 2].1;
+            example(p, b, i, &x[i * f..(i + 1) * f])
+        })
+        .collect()
+}
+
+/// The supervised forest (all classes, the prepared features): whole sessions
+/// held out when every class has two or more, else the time-ordered split.
+/// An alarm is any attack class predicted.
+fn forest_result(
+    e: &Evaluated,
+    normal: u32,
+    params: &ForestParams,
+    attack_classes: &[String],
+    opts: &EvalOptions,
+) -> Result<DetectorResult, EvalError> {
+    let p = e.p;
+    let (splits, how) = match p.session_folds() {
+        Some(folds) => {
+            let k = folds.len();
+            (
+                folds,
+                format!("whole sessions of every class held out, {k} folds"),
+            )
+        }
+        None => (
+            vec![p.time_ordered_split(opts.holdout_fraction)],
+            format!(
+                "time-ordered split: the last {:.0}% of every session (some class has one session)",
+                opts.holdout_fraction * 100.0
+            ),
+        ),
+    };
+    let mut r = DetectorResult::empty(
+        format!(
+            "supervised forest ({} trees, {})",
+            params.n_trees,
+            p.plan.set.name()
+        ),
+        attack_classes,
+    );
+    r.how = Some(how);
+    for s in &splits {
+        let pred = fit_predict(p, s, params).map_err(EvalError::Forest)?;
+        let predicted: std::collections::HashMap<usize, u32> =
+            s.test.iter().copied().zip(pred).collect();
+        // Held-out normal rows in runs of one session each.
+        let held: Vec<Range<usize>> = p
+            .sessions
+            .iter()
+            .filter(|ses| p.y[ses.start] == normal)
+            .flat_map(|ses| runs_within(ses, &predicted))
+            .collect();
+        let attacks: Vec<usize> = s
+            .test
+            .iter()
+            .copied()
+            .filter(|&i| p.y[i] != normal)
+            .collect();
+        r.add(e, &held, &attacks, &|i| {
+            predicted.get(&i).is_some_and(|&c| c != normal)
+        });
+    }
+    Ok(r)
+}
+
+/// Contiguous runs of a session's rows that are in `rows`.
+fn runs_within(
+    ses: &Range<usize>,
+    rows: &std::collections::HashMap<usize, u32>,
+) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in ses.clone() {
+        match (rows.contains_key(&i), start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                out.push(a..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = start {
+        out.push(a..ses.end);
+    }
+    out
+}
+
+/// Train a forest on `s.train` and predict `s.test` (as `model::train_prepared` does).
+fn fit_predict(p: &Prepared, s: &Split, params: &ForestParams) -> Result<Vec<u32>, ForestError> {
+    let f = p.n_features();
+    let xtr = split::take_rows(&p.x, f, &s.train);
+    let ytr: Vec<u32> = s.train.iter().map(|&i| p.y[i]).collect();
+    let forest = forest::train(&xtr, f, &ytr, p.classes.len(), params, &mut |_, _| {
+        Control::Continue
+    })?;
+    Ok(forest.predict_all(&split::take_rows(&p.x, f, &s.test)))
+}
