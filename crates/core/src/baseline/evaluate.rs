@@ -557,3 +557,158 @@ fn fit_predict(p: &Prepared, s: &Split, params: &ForestParams) -> Result<Vec<u32
     })?;
     Ok(forest.predict_all(&split::take_rows(&p.x, f, &s.test)))
 }
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+    use crate::baseline::Holdout;
+    use crate::features::FeatureSet;
+    use crate::ingest::{IngestOptions, read_csv};
+    use crate::model::{TrainOptions, prepare};
+
+    /// Per-second rates, one session per block: normal sessions at the
+    /// given levels of ipInReceives (each with its own wobble), then a flood
+    /// and a quiet attack after the first.
+    fn file(normal_levels: &[f64]) -> Prepared {
+        let mut csv = String::from("session,ipInReceives,tcpCurrEstab,class\n");
+        let mut sid = 0;
+        let mut block = |csv: &mut String, class: &str, ip: f64, estab: f64| {
+            sid += 1;
+            for i in 0..40 {
+                let wobble = 1.0 + 0.1 * (((i + sid) * 7 % 11) as f64 / 10.0);
+                csv.push_str(&format!("{sid},{},{estab},{class}\n", ip * wobble));
+            }
+        };
+        for (k, &level) in normal_levels.iter().enumerate() {
+            block(&mut csv, "normal", level, 4.0);
+            if k == 0 {
+                block(&mut csv, "flood", 50_000.0, 4.0);
+                block(&mut csv, "slow", level, 400.0);
+            }
+        }
+        let t = read_csv(csv.as_bytes(), &IngestOptions::labelled("e.csv")).unwrap();
+        prepare(
+            &t,
+            &TrainOptions {
+                feature_set: FeatureSet::Rates,
+                session_column: Some("session".into()),
+                ..TrainOptions::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn opts() -> EvalOptions {
+        EvalOptions {
+            forest: Some(ForestParams {
+                n_trees: 5,
+                ..ForestParams::default()
+            }),
+            ..EvalOptions::default()
+        }
+    }
+
+    #[test]
+    fn every_normal_row_is_held_out_once_and_attacks_are_judged_by_each_fold() {
+        let p = file(&[20.0; 6]);
+        let seconds = vec![1.0; p.y.len()];
+        let r = evaluate(&p, &seconds, &opts()).unwrap();
+        assert_eq!(
+            r.holdout,
+            NormalHoldout::Sessions {
+                folds: 3,
+                sessions: 6
+            }
+        );
+        let range = &r.detectors[0];
+        assert_eq!(range.normal_rows, 240);
+        assert_eq!(range.normal_seconds, 240.0);
+        assert_eq!(range.detection("flood").unwrap().rows, 3 * 40);
+        assert_eq!(range.detection("flood").unwrap().rate(), 1.0);
+        assert_eq!(range.detection("slow").unwrap().rate(), 1.0);
+        assert_eq!(range.false_alarms, 0, "{:?}", r.examples);
+        assert_eq!(r.calibrations.len(), 3);
+        assert!(
+            r.calibrations
+                .iter()
+                .all(|c| c.holdout == Holdout::BySession)
+        );
+        // Reasons name the input and its units.
+        let slow = r.examples.iter().find(|e| e.class == "slow").unwrap();
+        assert!(slow.reasons[0].starts_with("tcpCurrEstab is "), "{slow:?}");
+        assert_eq!(r.detectors.len(), 3);
+        let md = super::super::report::markdown(&r);
+        assert!(
+            md.contains("| range baseline (normal bands) | 0% (0 of 240) |"),
+            "{md}"
+        );
+        assert!(md.contains("3-fold over 6 normal sessions"), "{md}");
+    }
+
+    /// One normal session at a level no other reaches: a detector fitted on
+    /// it (in-sample) calls it normal, so an evaluation that fitted on the
+    /// held-out rows would find no false alarm. Fitted on the other two
+    /// sessions only (whose calibration, one against the other, sees nothing
+    /// unusual), all 40 of its rows are alarms.
+    #[test]
+    fn held_out_normal_sessions_are_never_fitted_on() {
+        let p = file(&[20.0, 20.0, 2_000.0]);
+        let r = evaluate(&p, &vec![1.0; p.y.len()], &opts()).unwrap();
+        let range = &r.detectors[0];
+        assert_eq!(range.normal_rows, 120);
+        assert_eq!(range.false_alarms, 40, "{range:?}");
+        assert_eq!(range.events_every_poll, 1);
+        let robust = &r.detectors[1];
+        assert_eq!(robust.false_alarms, 40, "{robust:?}");
+    }
+
+    #[test]
+    fn one_normal_session_holds_out_its_end() {
+        let p = file(&[20.0]);
+        let r = evaluate(&p, &vec![15.0; p.y.len()], &opts()).unwrap();
+        assert_eq!(r.holdout, NormalHoldout::LastPart { fraction: 0.3 });
+        let range = &r.detectors[0];
+        assert_eq!(range.normal_rows, 12);
+        assert_eq!(range.normal_seconds, 180.0);
+        assert_eq!(r.calibrations[0].holdout, Holdout::ByTime);
+        assert_eq!(r.calibrations[0].rows, 28);
+        // The forest cannot hold out sessions: the time-ordered split.
+        let forest = &r.detectors[2];
+        assert!(
+            forest
+                .how
+                .as_ref()
+                .unwrap()
+                .starts_with("time-ordered split")
+        );
+        let md = super::super::report::markdown(&r);
+        assert!(md.contains("its last 30% by time held out"), "{md}");
+    }
+
+    #[test]
+    fn no_normal_class_is_an_error_naming_the_option() {
+        let t = read_csv(
+            b"a,class\n1,x\n2,x\n3,x\n4,x\n5,y\n6,y\n7,y\n8,y\n",
+            &IngestOptions::labelled("n.csv"),
+        )
+        .unwrap();
+        let rates = TrainOptions {
+            feature_set: FeatureSet::Rates,
+            ..TrainOptions::default()
+        };
+        let p = prepare(&t, &rates).unwrap();
+        let e = evaluate(&p, &[1.0; 8], &opts()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "n.csv: no class \"normal\" among x, y; name the label of normal traffic (--normal-label)."
+        );
+    }
+
+    #[test]
+    fn seconds_per_row_from_timestamps() {
+        let s = row_seconds(&[0.0, 1.0, 2.5, 10.0, 11.0, 12.0], &[0..3, 3..6], 15.0);
+        assert_eq!(s, vec![1.5, 1.0, 1.5, 1.0, 1.0, 1.0]);
+        assert_eq!(row_seconds(&[5.0], &[0..1], 15.0), vec![15.0]);
+    }
+}
