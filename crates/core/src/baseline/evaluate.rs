@@ -21,7 +21,7 @@ use crate::split::{self, Split};
 
 use super::events::AlarmRule;
 use super::robust_z::RobustZ;
-use super::{Baseline, BaselineError, BaselineOptions, Calibration};
+use super::{Baseline, BaselineError, BaselineOptions, Calibration, gather_rows, normal_sessions};
 
 /// How to evaluate.
 #[derive(Debug, Clone)]
@@ -327,18 +327,6 @@ fn normal_folds(
     }
 }
 
-/// Rows of `sessions` as one matrix, with the sessions re-indexed into it.
-fn gather(x: &[f64], f: usize, sessions: &[Range<usize>]) -> (Vec<f64>, Vec<Range<usize>>) {
-    let mut out = Vec::new();
-    let mut groups = Vec::new();
-    for s in sessions {
-        let start = out.len() / f;
-        out.extend_from_slice(&x[s.start * f..s.end * f]);
-        groups.push(start..start + s.len());
-    }
-    (out, groups)
-}
-
 /// Evaluate the detectors on a prepared labelled file. `seconds`: the
 /// seconds each prepared row covers (see [`row_seconds`]).
 pub fn evaluate(
@@ -378,12 +366,7 @@ pub fn evaluate(
     let names = &p.table.columns;
     let f = names.len();
     let x = &p.table.values;
-    let normal_sessions: Vec<Range<usize>> = p
-        .sessions
-        .iter()
-        .filter(|s| p.y[s.start] == normal)
-        .cloned()
-        .collect();
+    let normal_sessions = normal_sessions(p);
     let attacks: Vec<usize> = (0..p.y.len()).filter(|&i| p.y[i] != normal).collect();
     let (holdout, folds) = normal_folds(&normal_sessions, opts.outer_folds, opts.holdout_fraction);
 
@@ -392,7 +375,7 @@ pub fn evaluate(
     let mut calibrations = Vec::new();
     let mut examples = Vec::new();
     for (fold, NormalFold { fit, held }) in folds.iter().enumerate() {
-        let (xfit, groups) = gather(x, f, fit);
+        let (xfit, groups) = gather_rows(x, f, fit);
         let b =
             Baseline::fit(&xfit, names, &groups, &opts.baseline).map_err(EvalError::Baseline)?;
         let z = RobustZ::fit(&xfit, names, &groups, &opts.baseline).map_err(EvalError::Baseline)?;
@@ -703,6 +686,21 @@ mod tests {
             e.to_string(),
             "n.csv: no class \"normal\" among x, y; name the label of normal traffic (--normal-label)."
         );
+    }
+
+    #[test]
+    fn fit_prepared_uses_the_normal_sessions_only() {
+        let p = file(&[20.0, 21.0]);
+        let b = Baseline::fit_prepared(&p, &BaselineOptions::default()).unwrap();
+        assert_eq!(b.calibration.rows, 80);
+        assert_eq!(b.calibration.sessions, 2);
+        assert_eq!(
+            b.names().collect::<Vec<_>>(),
+            vec!["ipInReceives", "tcpCurrEstab"]
+        );
+        // The slow attack's 400 connections were not fitted.
+        let (lo, hi) = b.band(1);
+        assert!(lo <= 4.0 && (4.0..5.0).contains(&hi), "{lo}..{hi}");
     }
 
     #[test]

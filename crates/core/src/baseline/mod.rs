@@ -32,8 +32,10 @@
 //! Fit once from the normal rows of a model's inputs with
 //! [`Baseline::fit`]`(rows, input_names, sessions, &BaselineOptions::default())`
 //! (sessions: row ranges of each capture session; one range for a single
-//! capture); it is serde-serialisable and [`Baseline::validate`] checks a
-//! decoded one. Score a row of the same inputs with [`Baseline::score`]
+//! capture), or from a labelled [`Prepared`] file with
+//! [`Baseline::fit_prepared`] (its normal sessions, or every row when no
+//! class is called normal); it is serde-serialisable and
+//! [`Baseline::validate`] checks a decoded one. Score a row of the same inputs with [`Baseline::score`]
 //! (score, alarm, deviations) and [`Baseline::reasons`] (plain words); a whole
 //! session's alarm column goes through `baseline.rule.events(&alarms)`.
 //! [`evaluate`] compares detectors on a labelled file by held-out sessions.
@@ -53,6 +55,9 @@ use std::fmt;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::Prepared;
+use crate::schema;
 
 pub use calibrate::{Calibration, Holdout};
 pub use events::AlarmRule;
@@ -200,6 +205,15 @@ impl Baseline {
         })
     }
 
+    /// Fit on a prepared labelled file's inputs (per-second rates and
+    /// gauges, `p.table`): the sessions of class `normal` when there is one
+    /// (`prepare` renames the file's normal label to it), else every row.
+    pub fn fit_prepared(p: &Prepared, opts: &BaselineOptions) -> Result<Baseline, BaselineError> {
+        let sessions = normal_sessions(p);
+        let (x, groups) = gather_rows(&p.table.values, p.table.n_cols(), &sessions);
+        Baseline::fit(&x, &p.table.columns, &groups, opts)
+    }
+
     pub fn n_inputs(&self) -> usize {
         self.features.len()
     }
@@ -237,4 +251,35 @@ impl Baseline {
         }
         Ok(())
     }
+}
+
+/// The capture sessions of class `normal` (every session when no class is
+/// called normal).
+pub fn normal_sessions(p: &Prepared) -> Vec<Range<usize>> {
+    match p.classes.iter().position(|c| c == schema::NORMAL_CLASS) {
+        Some(n) => p
+            .sessions
+            .iter()
+            .filter(|s| p.y.get(s.start) == Some(&(n as u32)))
+            .cloned()
+            .collect(),
+        None => p.sessions.clone(),
+    }
+}
+
+/// The rows of `sessions` (row-major, `f` values per row) as one matrix, with
+/// the sessions re-indexed into it.
+pub fn gather_rows(
+    x: &[f64],
+    f: usize,
+    sessions: &[Range<usize>],
+) -> (Vec<f64>, Vec<Range<usize>>) {
+    let mut out = Vec::new();
+    let mut groups = Vec::new();
+    for s in sessions {
+        let start = out.len() / f.max(1);
+        out.extend_from_slice(&x[s.start * f..s.end * f]);
+        groups.push(start..start + s.len());
+    }
+    (out, groups)
 }

@@ -113,6 +113,31 @@ impl Baseline {
         }
     }
 
+    /// A compact cell for a scored CSV: the deviating inputs, largest first,
+    /// "ipInReceives above ×62; tcpCurrEstab above ×9.5" (the factor beyond
+    /// the band's edge on the 1 + value scale, as in the score); empty when
+    /// the row is no alarm.
+    pub fn deviating_cell(&self, s: &RowScore, max: usize) -> String {
+        s.deviations
+            .iter()
+            .take(max)
+            .map(|d| {
+                let side = match d.direction {
+                    Direction::Above => "above",
+                    Direction::Below => "below",
+                };
+                let f = 10f64.powf(d.excess);
+                let f = if f >= 10.0 {
+                    group_thousands(f.round())
+                } else {
+                    trim_zeros(&format!("{f:.1}"))
+                };
+                format!("{} {side} ×{f}", self.features[d.feature].name)
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The reasons of a scored row, largest deviation first, at most `max`.
     pub fn reasons(&self, s: &RowScore, max: usize) -> Vec<String> {
         s.deviations

@@ -84,6 +84,12 @@ fn both_directions_on_rows_not_fitted_on() {
     assert_eq!(s.deviations[0].direction, Direction::Above);
     assert!([0, 3].contains(&s.deviations[0].feature));
     assert_eq!(s.deviations.len(), 2);
+    let cell = b.deviating_cell(&s, 3);
+    assert!(
+        cell.contains("icmpInMsgs above ×") && cell.contains("; ipInReceives above ×"),
+        "{cell}"
+    );
+    assert_eq!(b.deviating_cell(&b.score(&row), 3), "");
     let words = b.reasons(&s, 3);
     assert!(
         words.iter().any(|w| w.starts_with("icmpInMsgs is ")
