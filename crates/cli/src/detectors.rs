@@ -46,29 +46,6 @@ pub fn detectors(args: &[String]) -> Result<(), String> {
         Some(v) => FeatureSet::parse(v)
             .ok_or_else(|| format!("--features: unknown feature set \"{v}\""))?,
     };
-    let time_column = o.value("--time-column")?.map(str::to_string);
-    let topts = TrainOptions {
-        feature_set,
-        counters_interval: (!o.flag("--rates")).then_some(interval),
-        session_column: o.value("--session-column")?.map(str::to_string),
-        time_column: time_column.clone(),
-        normal_label: o.value("--normal-label")?.map(str::to_string),
-        ..TrainOptions::default()
-    };
-    let mut iopts = IngestOptions::labelled(data);
-    if let Some(l) = o.value("--label")? {
-        iopts.label_column = l.to_string();
-    }
-    let table = ingest::read_csv(&read(data)?, &iopts).map_err(|e| e.to_string())?;
-    let p = model::prepare(&table, &topts).map_err(|e| e.to_string())?;
-    let seconds = match &time_column {
-        Some(c) => {
-            let times = evaluate::prepared_times(&table, c, &p)
-                .ok_or_else(|| format!("{data}: no numeric column \"{c}\""))?;
-            evaluate::row_seconds(&times, &p.sessions, interval)
-        }
-        None => vec![interval; p.y.len()],
-    };
     let rule = match o.value("--rule")? {
         None => EvalOptions::default().rule,
         Some(v) => AlarmRule::parse(v)
@@ -77,11 +54,6 @@ pub fn detectors(args: &[String]) -> Result<(), String> {
     let defaults = ForestParams::default();
     let trees = o.parse("--trees")?.unwrap_or(defaults.n_trees);
     let seed = o.parse("--seed")?.unwrap_or(defaults.seed);
-    let forest = (trees > 0).then_some(ForestParams {
-        n_trees: trees,
-        seed,
-        ..defaults
-    });
     let eopts = EvalOptions {
         baseline: BaselineOptions {
             false_alarm_rate: o
@@ -96,11 +68,41 @@ pub fn detectors(args: &[String]) -> Result<(), String> {
         holdout_fraction: o
             .parse("--holdout")?
             .unwrap_or(EvalOptions::default().holdout_fraction),
-        forest,
+        forest: (trees > 0).then_some(ForestParams {
+            n_trees: trees,
+            seed,
+            ..defaults
+        }),
     };
     if !(eopts.holdout_fraction > 0.0 && eopts.holdout_fraction < 1.0) {
         return Err("--holdout: the share held out must be between 0 and 1".into());
     }
+    let time_column = o.value("--time-column")?.map(str::to_string);
+    let topts = TrainOptions {
+        feature_set,
+        counters_interval: (!o.flag("--rates")).then_some(interval),
+        session_column: o.value("--session-column")?.map(str::to_string),
+        time_column: time_column.clone(),
+        normal_label: o.value("--normal-label")?.map(str::to_string),
+        ..TrainOptions::default()
+    };
+    let mut iopts = IngestOptions::labelled(data);
+    if let Some(l) = o.value("--label")? {
+        iopts.label_column = l.to_string();
+    }
+    // A file of one class (a normal capture) is fine: the baselines need no
+    // attack, and the forest is left out.
+    iopts.require_label = false;
+    let table = ingest::read_csv(&read(data)?, &iopts).map_err(|e| e.to_string())?;
+    let p = model::prepare(&table, &topts).map_err(|e| e.to_string())?;
+    let seconds = match &time_column {
+        Some(c) => {
+            let times = evaluate::prepared_times(&table, c, &p)
+                .ok_or_else(|| format!("{data}: no numeric column \"{c}\""))?;
+            evaluate::row_seconds(&times, &p.sessions, interval)
+        }
+        None => vec![interval; p.y.len()],
+    };
     let r = evaluate::evaluate(&p, &seconds, &eopts).map_err(|e| e.to_string())?;
     print!("{}", report::markdown(&r));
     Ok(())
