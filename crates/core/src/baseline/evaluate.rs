@@ -342,20 +342,20 @@ pub fn evaluate(
             file: p.table.file_name.clone(),
             classes: p.classes.clone(),
         })? as u32;
-    let attack_classes: Vec<String> = p
-        .classes
-        .iter()
-        .enumerate()
-        .filter(|&(c, _)| c as u32 != normal)
-        .map(|(_, n)| n.clone())
+    // Attack classes in the public dataset's order, others after in file order.
+    let mut order: Vec<usize> = (0..p.classes.len())
+        .filter(|&c| c as u32 != normal)
         .collect();
+    order.sort_by_key(|&c| {
+        schema::DATASET_CLASSES
+            .iter()
+            .position(|d| *d == p.classes[c])
+            .unwrap_or(schema::DATASET_CLASSES.len())
+    });
+    let attack_classes: Vec<String> = order.iter().map(|&c| p.classes[c].clone()).collect();
     let mut attack_slot = vec![None; p.classes.len()];
-    let mut slot = 0;
-    for (c, s) in attack_slot.iter_mut().enumerate() {
-        if c as u32 != normal {
-            *s = Some(slot);
-            slot += 1;
-        }
+    for (slot, &c) in order.iter().enumerate() {
+        attack_slot[c] = Some(slot);
     }
     let e = Evaluated {
         p,
