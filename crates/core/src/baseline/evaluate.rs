@@ -42,7 +42,7 @@ impl Default for EvalOptions {
     fn default() -> Self {
         EvalOptions {
             baseline: BaselineOptions::default(),
-            rule: AlarmRule { m: 3, n: 5 },
+            rule: AlarmRule::THREE_OF_FIVE,
             outer_folds: 3,
             holdout_fraction: 0.3,
             forest: Some(ForestParams::default()),

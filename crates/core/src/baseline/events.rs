@@ -25,6 +25,12 @@ impl Default for AlarmRule {
 impl AlarmRule {
     /// Every alarm poll counts (1 of 1).
     pub const EVERY_POLL: AlarmRule = AlarmRule { m: 1, n: 1 };
+    /// The baseline's default: 3 of the last 5 polls. At a 1% false-alarm
+    /// rate per poll, single-poll alarms alone give about 36 alarms an hour
+    /// at 1 s polls, whatever the detector; isolated alarm polls need a
+    /// rule to stop being events, and a sustained attack is in alarm from
+    /// its third poll on.
+    pub const THREE_OF_FIVE: AlarmRule = AlarmRule { m: 3, n: 5 };
 
     pub fn is_valid(&self) -> bool {
         self.m >= 1 && self.m <= self.n

@@ -24,9 +24,10 @@
 //! first, with direction and size ([`Deviation`], rendered by [`reasons`]).
 //!
 //! # Alarm events
-//! A single poll can be noisy. An optional "m of the last n polls" rule
-//! ([`AlarmRule`], [`events`]) turns single-poll alarms into alarm events;
-//! events are counted per hour of traffic.
+//! A single poll can be noisy. An "m of the last n polls" rule
+//! ([`AlarmRule`], [`events`]; default 3 of 5, `AlarmRule::EVERY_POLL` turns
+//! it off) turns single-poll alarms into alarm events; events are counted
+//! per hour of traffic.
 //!
 //! # Wiring (for the model file and scoring)
 //! Fit once from the normal rows of a model's inputs with
@@ -80,7 +81,8 @@ pub struct BaselineOptions {
     /// more sessions, else by contiguous blocks of time).
     pub folds: usize,
     pub ranges: RangeParams,
-    /// Turns single-poll alarms into alarm events.
+    /// Turns single-poll alarms into alarm events (default 3 of the last 5
+    /// polls, see [`AlarmRule::THREE_OF_FIVE`]).
     pub rule: AlarmRule,
 }
 
@@ -90,7 +92,7 @@ impl Default for BaselineOptions {
             false_alarm_rate: DEFAULT_FALSE_ALARM_RATE,
             folds: DEFAULT_FOLDS,
             ranges: RangeParams::default(),
-            rule: AlarmRule::EVERY_POLL,
+            rule: AlarmRule::THREE_OF_FIVE,
         }
     }
 }

@@ -222,12 +222,9 @@ fn single_session_calibrates_by_blocks_of_time() {
 
 #[test]
 fn noisy_single_polls_become_few_events() {
-    let opts = BaselineOptions {
-        rule: AlarmRule { m: 3, n: 5 },
-        ..BaselineOptions::default()
-    };
     let (x, groups) = normal_rows(1, 4, 300);
-    let b = Baseline::fit(&x, &names(), &groups, &opts).unwrap();
+    let b = Baseline::fit(&x, &names(), &groups, &BaselineOptions::default()).unwrap();
+    assert_eq!(b.rule, AlarmRule::THREE_OF_FIVE);
     let (fresh, _) = normal_rows(3, 1, 600);
     let mut rows: Vec<Vec<f64>> = fresh.chunks_exact(5).map(|r| r.to_vec()).collect();
     // Three isolated one-poll blips and one 30-poll flood.
