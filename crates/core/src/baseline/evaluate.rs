@@ -175,7 +175,7 @@ pub struct EvalReport {
     pub calibrations: Vec<Calibration>,
     /// The range baseline's reasons (first fold) for a typical alarm row of
     /// each attack class (its median score among the class's alarm rows),
-    /// and for held-out normal rows that raised a false alarm (up to 5).
+    /// and for held-out normal rows that raised a false alarm (up to 10).
     pub examples: Vec<Example>,
 }
 
@@ -190,7 +190,7 @@ pub struct Example {
 }
 
 /// Most false-alarm examples kept.
-const MAX_FALSE_ALARM_EXAMPLES: usize = 5;
+const MAX_FALSE_ALARM_EXAMPLES: usize = 10;
 
 fn example(p: &Prepared, b: &Baseline, i: usize, x: &[f64]) -> Example {
     let s = b.score(x);
