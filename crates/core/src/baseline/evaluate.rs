@@ -13,14 +13,14 @@
 
 use std::ops::Range;
 
-use crate::forest::{self, Control, ForestError, ForestParams};
-use crate::ingest::Table;
+use crate::forest::{ForestError, ForestParams};
 use crate::model::Prepared;
 use crate::schema;
-use crate::split::{self, Split};
 
 use super::events::AlarmRule;
 use super::robust_z::RobustZ;
+use super::supervised;
+pub use super::timing::{prepared_times, row_seconds};
 use super::{Baseline, BaselineError, BaselineOptions, Calibration, gather_rows, normal_sessions};
 
 /// How to evaluate.
@@ -111,7 +111,7 @@ impl DetectorResult {
         self.per_class.iter().find(|c| c.class == class)
     }
 
-    fn empty(name: String, attack_classes: &[String]) -> Self {
+    pub(super) fn empty(name: String, attack_classes: &[String]) -> Self {
         DetectorResult {
             name,
             how: None,
@@ -133,7 +133,7 @@ impl DetectorResult {
 
     /// Count held-out normal rows (session runs, each in time order) and
     /// attack rows judged by one fitted detector.
-    fn add(
+    pub(super) fn add(
         &mut self,
         e: &Evaluated,
         heldout: &[Range<usize>],
@@ -230,51 +230,12 @@ fn ratio(a: usize, b: usize) -> f64 {
 }
 
 /// The shared state of one evaluation.
-struct Evaluated<'a> {
-    p: &'a Prepared,
-    seconds: &'a [f64],
-    rule: AlarmRule,
+pub(super) struct Evaluated<'a> {
+    pub(super) p: &'a Prepared,
+    pub(super) seconds: &'a [f64],
+    pub(super) rule: AlarmRule,
     /// Class index → slot among the attack classes (`None` for normal).
-    attack_slot: Vec<Option<usize>>,
-}
-
-/// Seconds each rate row covers: the step from the previous row of its
-/// session in `times` (a timestamp per prepared row); a session's first row
-/// takes the session's median step (or `fallback` when it has one row).
-pub fn row_seconds(times: &[f64], sessions: &[Range<usize>], fallback: f64) -> Vec<f64> {
-    let mut out = vec![fallback; times.len()];
-    for s in sessions {
-        let mut steps: Vec<f64> = (s.start + 1..s.end.min(times.len()))
-            .map(|i| times[i] - times[i - 1])
-            .collect();
-        for (k, i) in (s.start + 1..s.end.min(times.len())).enumerate() {
-            out[i] = steps[k];
-        }
-        steps.sort_by(f64::total_cmp);
-        if let Some(&m) = steps.get(steps.len() / 2)
-            && s.start < out.len()
-        {
-            out[s.start] = m;
-        }
-    }
-    out
-}
-
-/// Each prepared row's timestamp, from the original table's `time_column`
-/// (matched through spreadsheet row numbers; `prepare` takes the column out).
-pub fn prepared_times(original: &Table, time_column: &str, p: &Prepared) -> Option<Vec<f64>> {
-    let j = original.column_index(time_column)?;
-    let by_row: std::collections::HashMap<usize, f64> = original
-        .row_numbers
-        .iter()
-        .enumerate()
-        .map(|(i, &rn)| (rn, original.row(i)[j]))
-        .collect();
-    p.table
-        .row_numbers
-        .iter()
-        .map(|rn| by_row.get(rn).copied())
-        .collect()
+    pub(super) attack_slot: Vec<Option<usize>>,
 }
 
 /// One outer fold over the normal rows.
@@ -398,7 +359,13 @@ pub fn evaluate(
     if let Some(params) = &opts.forest
         && attacks.len() >= 2
     {
-        detectors.push(forest_result(&e, normal, params, &attack_classes, opts)?);
+        detectors.push(supervised::forest_result(
+            &e,
+            normal,
+            params,
+            &attack_classes,
+            opts.holdout_fraction,
+        )?);
     }
     Ok(EvalReport {
         file: p.table.file_name.clone(),
@@ -445,100 +412,6 @@ fn typical_alarms(
             example(p, b, i, &x[i * f..(i + 1) * f])
         })
         .collect()
-}
-
-/// The supervised forest (all classes, the prepared features): whole sessions
-/// held out when every class has two or more, else the time-ordered split.
-/// An alarm is any attack class predicted.
-fn forest_result(
-    e: &Evaluated,
-    normal: u32,
-    params: &ForestParams,
-    attack_classes: &[String],
-    opts: &EvalOptions,
-) -> Result<DetectorResult, EvalError> {
-    let p = e.p;
-    let (splits, how) = match p.session_folds() {
-        Some(folds) => {
-            let k = folds.len();
-            (
-                folds,
-                format!("whole sessions of every class held out, {k} folds"),
-            )
-        }
-        None => (
-            vec![p.time_ordered_split(opts.holdout_fraction)],
-            format!(
-                "time-ordered split: the last {:.0}% of every session (some class has one session)",
-                opts.holdout_fraction * 100.0
-            ),
-        ),
-    };
-    let mut r = DetectorResult::empty(
-        format!(
-            "supervised forest ({} trees, {})",
-            params.n_trees,
-            p.plan.set.name()
-        ),
-        attack_classes,
-    );
-    r.how = Some(how);
-    for s in &splits {
-        let pred = fit_predict(p, s, params).map_err(EvalError::Forest)?;
-        let predicted: std::collections::HashMap<usize, u32> =
-            s.test.iter().copied().zip(pred).collect();
-        // Held-out normal rows in runs of one session each.
-        let held: Vec<Range<usize>> = p
-            .sessions
-            .iter()
-            .filter(|ses| p.y[ses.start] == normal)
-            .flat_map(|ses| runs_within(ses, &predicted))
-            .collect();
-        let attacks: Vec<usize> = s
-            .test
-            .iter()
-            .copied()
-            .filter(|&i| p.y[i] != normal)
-            .collect();
-        r.add(e, &held, &attacks, &|i| {
-            predicted.get(&i).is_some_and(|&c| c != normal)
-        });
-    }
-    Ok(r)
-}
-
-/// Contiguous runs of a session's rows that are in `rows`.
-fn runs_within(
-    ses: &Range<usize>,
-    rows: &std::collections::HashMap<usize, u32>,
-) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for i in ses.clone() {
-        match (rows.contains_key(&i), start) {
-            (true, None) => start = Some(i),
-            (false, Some(a)) => {
-                out.push(a..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(a) = start {
-        out.push(a..ses.end);
-    }
-    out
-}
-
-/// Train a forest on `s.train` and predict `s.test` (as `model::train_prepared` does).
-fn fit_predict(p: &Prepared, s: &Split, params: &ForestParams) -> Result<Vec<u32>, ForestError> {
-    let f = p.n_features();
-    let xtr = split::take_rows(&p.x, f, &s.train);
-    let ytr: Vec<u32> = s.train.iter().map(|&i| p.y[i]).collect();
-    let forest = forest::train(&xtr, f, &ytr, p.classes.len(), params, &mut |_, _| {
-        Control::Continue
-    })?;
-    Ok(forest.predict_all(&split::take_rows(&p.x, f, &s.test)))
 }
 
 #[cfg(test)]
@@ -701,12 +574,5 @@ mod tests {
         // The slow attack's 400 connections were not fitted.
         let (lo, hi) = b.band(1);
         assert!(lo <= 4.0 && (4.0..5.0).contains(&hi), "{lo}..{hi}");
-    }
-
-    #[test]
-    fn seconds_per_row_from_timestamps() {
-        let s = row_seconds(&[0.0, 1.0, 2.5, 10.0, 11.0, 12.0], &[0..3, 3..6], 15.0);
-        assert_eq!(s, vec![1.5, 1.0, 1.5, 1.0, 1.0, 1.0]);
-        assert_eq!(row_seconds(&[5.0], &[0..1], 15.0), vec![15.0]);
     }
 }

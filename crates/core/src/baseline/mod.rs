@@ -49,8 +49,10 @@ pub mod reasons;
 pub mod report;
 pub mod robust_z;
 pub mod score;
+mod supervised;
 #[cfg(test)]
 mod tests;
+pub mod timing;
 
 use std::fmt;
 use std::ops::Range;

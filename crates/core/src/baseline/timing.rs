@@ -1,0 +1,60 @@
+//! How long each rate row lasts, for alarm events per hour: from the
+//! file's timestamps (the original table's time column, which `prepare`
+//! takes out) or a fixed poll interval.
+
+use std::ops::Range;
+
+use crate::ingest::Table;
+use crate::model::Prepared;
+
+/// Seconds each rate row covers: the step from the previous row of its
+/// session in `times` (a timestamp per prepared row); a session's first row
+/// takes the session's median step (or `fallback` when it has one row).
+pub fn row_seconds(times: &[f64], sessions: &[Range<usize>], fallback: f64) -> Vec<f64> {
+    let mut out = vec![fallback; times.len()];
+    for s in sessions {
+        let mut steps: Vec<f64> = (s.start + 1..s.end.min(times.len()))
+            .map(|i| times[i] - times[i - 1])
+            .collect();
+        for (k, i) in (s.start + 1..s.end.min(times.len())).enumerate() {
+            out[i] = steps[k];
+        }
+        steps.sort_by(f64::total_cmp);
+        if let Some(&m) = steps.get(steps.len() / 2)
+            && s.start < out.len()
+        {
+            out[s.start] = m;
+        }
+    }
+    out
+}
+
+/// Each prepared row's timestamp, from the original table's `time_column`
+/// (matched through spreadsheet row numbers; `prepare` takes the column out).
+pub fn prepared_times(original: &Table, time_column: &str, p: &Prepared) -> Option<Vec<f64>> {
+    let j = original.column_index(time_column)?;
+    let by_row: std::collections::HashMap<usize, f64> = original
+        .row_numbers
+        .iter()
+        .enumerate()
+        .map(|(i, &rn)| (rn, original.row(i)[j]))
+        .collect();
+    p.table
+        .row_numbers
+        .iter()
+        .map(|rn| by_row.get(rn).copied())
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_per_row_from_timestamps() {
+        let s = row_seconds(&[0.0, 1.0, 2.5, 10.0, 11.0, 12.0], &[0..3, 3..6], 15.0);
+        assert_eq!(s, vec![1.5, 1.0, 1.5, 1.0, 1.0, 1.0]);
+        assert_eq!(row_seconds(&[5.0], &[0..1], 15.0), vec![15.0]);
+    }
+}
