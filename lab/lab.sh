@@ -369,7 +369,7 @@ common_manifest() {
     "hydra": "$(ver hydra)",
     "nginx": "$(ver nginx-light) (nginx-light)",
     "iproute2": "$(ver iproute2)",
-    "mibwatch-lab": "$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    "mibwatch-lab": "$(cd "$root" && git log -1 --format=%h -- lab 2>/dev/null || echo unknown) (last commit changing lab/; worktree HEAD $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown))"
   }
 JSON
 }
