@@ -8,10 +8,13 @@
 #
 #   lab/lab.sh up                 build the lab (tears down a previous one first)
 #   lab/lab.sh down               remove every namespace, veth and process of the lab
-#   lab/lab.sh smoke              < 2 min: normal + tcp-syn blocks, checked; skips
-#                                 (exit 0) without root or network namespaces
+#   lab/lab.sh smoke              < 2 min: normal, tcp-syn and slowpost blocks, checked;
+#                                 skips (exit 0) without root or network namespaces
 #   lab/lab.sh campaign [--seed N] [--sessions N] [--block S] [--interval S] [--out DIR]
 #                                 the full labelled campaign → DIR/lab.csv + manifest
+#   lab/lab.sh normal [--minutes M] [--seed N] [--interval S] [--out DIR]
+#                                 one long normal capture, no attacks
+#                                 → DIR/normal-long.csv + normal-long.manifest.json
 #   lab/lab.sh status
 set -euo pipefail
 
@@ -147,7 +150,17 @@ http {
     listen $VICTIM:80;
     root $RUN/www;
     location /admin/ { auth_basic "lab admin"; auth_basic_user_file $RUN/htpasswd; }
-    location /form { client_max_body_size 10m; client_body_timeout 30s; return 200 "ok\n"; }
+    # /form hands the POST to an application (a second server on the
+    # victim's loopback), so nginx reads the whole body first, as in front of
+    # a real web application: a slow body holds its connection until the body
+    # is complete or client_body_timeout passes between two reads. (A bare
+    # "return" answers before the body is read and drops the connection
+    # within seconds, and slowpost then holds nothing.)
+    location /form { client_max_body_size 10m; client_body_timeout 30s; proxy_pass http://127.0.0.1:8080; }
+  }
+  server {
+    listen 127.0.0.1:8080;
+    location / { return 200 "ok\n"; }
   }
 }
 CONF
@@ -231,9 +244,11 @@ smoke() {
   sleep 3
   record_block 1 normal 1 15 0
   record_block 2 tcp-syn 2 15 1
+  record_block 3 slowpost 3 15 1
   kill "$POLL_PID" 2>/dev/null || true
   wait "$POLL_PID" 2>/dev/null || true
-  "$BIN" check "$out" --classes normal,tcp-syn --min-rows 10 --attack tcp-syn --factor 5
+  "$BIN" check "$out" --classes normal,tcp-syn,slowpost --min-rows 10 --attack tcp-syn --factor 5 \
+    --holds slowpost --holds-factor 10
   echo "lab smoke: passed in $((SECONDS - t0)) s"
 }
 
@@ -276,15 +291,93 @@ campaign() {
   cat "$RUN/check.txt" >&2
   write_manifest "$out/manifest.json" "$seed" "$sessions" "$block" "$warm" "$cool" "$interval" "$started" "$finished"
   say "campaign done: $csv, $out/manifest.json"
+  # The slow attacks held their connections (median tcpCurrEstab ≥ 10× normal's).
+  "$BIN" check "$csv" --holds slowloris,slowpost --holds-factor 10 > /dev/null
+  say "check: slowloris and slowpost held their connections"
+}
+
+# One long capture of normal client traffic (no attacks): the rows a baseline
+# of "your normal" is fitted and judged on. One session, label normal.
+normal_capture() {
+  local minutes=35 seed=7 interval=1 out="$root/data/lab"
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --minutes) minutes=$2 ;; --seed) seed=$2 ;; --interval) interval=$2 ;;
+      --out) out=$2 ;; *) say "unknown option $1"; exit 2 ;;
+    esac
+    shift 2
+  done
+  local why
+  why=$(can_run) || { say "cannot run the lab: $why"; exit 1; }
+  if lab_in_use; then say "a lab is already up (namespaces mwl-*): 'lab/lab.sh down' first"; exit 1; fi
+  trap 'cleanup; exit 130' INT TERM
+  trap cleanup EXIT
+  up
+  mkdir -p "$out"
+  local csv="$out/normal-long.csv" secs=$((minutes * 60))
+  rm -f "$csv"
+  say "normal capture: $minutes min of normal client traffic, poll every $interval s"
+  local started; started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  start_background "$((secs + 30))" "$interval" "$csv" "$seed"
+  sleep 5
+  echo "normal 1" > "$RUN/state"
+  sleep "$secs"
+  echo "-" > "$RUN/state"
+  kill "$POLL_PID" 2>/dev/null || true
+  wait "$POLL_PID" 2>/dev/null || true
+  local finished; finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  "$BIN" check "$csv" > "$RUN/check.txt"
+  cat "$RUN/check.txt" >&2
+  local rows; rows=$(( $(wc -l < "$csv") - 1 ))
+  cat > "$out/normal-long.manifest.json" <<JSON
+{
+  "dataset": "mibwatch traffic lab: one long capture of normal client traffic (no attacks), raw SNMP MIB-II totals polled from net-snmp's snmpd on the victim namespace",
+  "file": "normal-long.csv",
+  "command": "lab/lab.sh normal --minutes $minutes --seed $seed --interval $interval --out <dir>",
+  "columns": "the 34 columns of data/snmp-mib/all_data.csv (same names and order), then class (always normal), timestamp (unix seconds, midway through the poll), session (always 1)",
+  "rows": $rows,
+  "minutes": $minutes,
+  "interval_seconds": $interval,
+  "seed": $seed,
+  "started_utc": "$started",
+  "finished_utc": "$finished",
+$(common_manifest)
+}
+JSON
+  say "normal capture done: $csv, $out/normal-long.manifest.json"
 }
 
 ver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo unknown; }
+
+# The manifest lines every lab file shares: set-up, traffic, tools and versions.
+common_manifest() {
+  local nucast; nucast=$(cat "$RUN/nucast-source" 2>/dev/null || echo unknown)
+  cat <<JSON
+  "interface_columns": "the victim's lab-facing veth (eth0 in the victim namespace, ifIndex $(cat "$RUN/if-index"))",
+  "nucast_source": "$nucast (IfTable: the agent answered ifInNUcastPkts/ifOutNUcastPkts; IfXTableMulticastPlusBroadcast: derived from ifXTable multicast + broadcast counters)",
+  "agent_caches": "the agent's ifTable/ip/icmp/tcp/udp cache timeouts set to 0 via NET-SNMP-AGENT-MIB nsCacheTimeout (loopback-only read-write community), so each poll reads the kernel's counters",
+  "victim_services": "nginx (static pages, basic-auth /admin/, /form proxied to an application server on the victim's loopback), a DNS-style UDP responder on port 53",
+  "topology": "namespaces mwl-victim $VICTIM, mwl-client $CLIENT (normal traffic and the poller), mwl-attacker $ATTACKER, joined by veth pairs to a bridge in mwl-sw; no routes out",
+  "normal_traffic": "mibwatch-lab normal: ~4 actions/s drifting ±50% over 7 min: HTTP GETs on fresh connections (60%), DNS-style UDP queries to port 53 (37%), ping -c 3 (3%), plus 4 long-lived keep-alive TCP sessions; runs throughout, attacks included",
+
+  "versions": {
+    "kernel": "$(uname -r)",
+    "snmpd": "$(ver snmpd)",
+    "snmp": "$(ver snmp)",
+    "hping3": "$(ver hping3)",
+    "slowhttptest": "$(ver slowhttptest)",
+    "hydra": "$(ver hydra)",
+    "nginx": "$(ver nginx-light) (nginx-light)",
+    "iproute2": "$(ver iproute2)",
+    "mibwatch-lab": "$(cd "$root" && git log -1 --format=%h -- lab 2>/dev/null || echo unknown) (last commit changing lab/; worktree HEAD $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown))"
+  }
+JSON
+}
 
 write_manifest() {
   local f=$1 seed=$2 sessions=$3 block=$4 warm=$5 cool=$6 interval=$7 started=$8 finished=$9
   local rows; rows=$(( $(wc -l < "$(dirname "$f")/lab.csv") - 1 ))
   local sched; sched=$(awk '{printf "%s[%s, \"%s\"]", (NR > 1 ? ", " : ""), $1, $2}' "$RUN/schedule.txt")
-  local nucast; nucast=$(cat "$RUN/nucast-source" 2>/dev/null || echo unknown)
   local per_class; per_class=$(awk '/ rows in /{printf "%s\"%s\": {\"rows\": %s, \"sessions\": %s}", (n++ ? ", " : ""), $1, $2, $5}' "$RUN/check.txt")
   cat > "$f" <<JSON
 {
@@ -302,31 +395,16 @@ write_manifest() {
   "started_utc": "$started",
   "finished_utc": "$finished",
   "schedule": [$sched],
-  "interface_columns": "the victim's lab-facing veth (eth0 in the victim namespace, ifIndex $(cat "$RUN/if-index"))",
-  "nucast_source": "$nucast (IfTable: the agent answered ifInNUcastPkts/ifOutNUcastPkts; IfXTableMulticastPlusBroadcast: derived from ifXTable multicast + broadcast counters)",
-  "agent_caches": "the agent's ifTable/ip/icmp/tcp/udp cache timeouts set to 0 via NET-SNMP-AGENT-MIB nsCacheTimeout (loopback-only read-write community), so each poll reads the kernel's counters",
-  "topology": "namespaces mwl-victim $VICTIM, mwl-client $CLIENT (normal traffic and the poller), mwl-attacker $ATTACKER, joined by veth pairs to a bridge in mwl-sw; no routes out",
-  "normal_traffic": "mibwatch-lab normal: ~4 actions/s drifting ±50% over 7 min: HTTP GETs on fresh connections (60%), DNS-style UDP queries to port 53 (37%), ping -c 3 (3%), plus 4 long-lived keep-alive TCP sessions; runs throughout, attacks included",
   "attacks": {
     "tcp-syn": "hping3 -S -p 80 --rand-source -i u$FLOOD_GAP_US -c <1000/s x block>",
     "udp-flood": "hping3 --udp -p 9 -d 64 -i u$FLOOD_GAP_US -c <1000/s x block>",
     "icmp-echo": "hping3 --icmp -d 56 -i u$FLOOD_GAP_US -c <1000/s x block>",
     "httpFlood": "mibwatch-lab http-flood --rate 250 --workers 6 (fresh connection per GET, random query)",
     "slowloris": "slowhttptest -H -c 400 -r 80 -i 10 -x 24 -p 3 -l <block>",
-    "slowpost": "slowhttptest -B -c 400 -r 80 -i 10 -s 65536 -x 10 -p 3 -l <block> (POST /form)",
+    "slowpost": "slowhttptest -B -c 400 -r 80 -i 10 -s 65536 -x 10 -p 3 -l <block> (POST /form: nginx reads the whole body before handing it to the application behind it, so each connection stays open while its body trickles in)",
     "bruteForce": "hydra -l admin -P <50,000 guesses> -t 4 http-get /admin/ (nginx basic auth)"
   },
-  "versions": {
-    "kernel": "$(uname -r)",
-    "snmpd": "$(ver snmpd)",
-    "snmp": "$(ver snmp)",
-    "hping3": "$(ver hping3)",
-    "slowhttptest": "$(ver slowhttptest)",
-    "hydra": "$(ver hydra)",
-    "nginx": "$(ver nginx-light) (nginx-light)",
-    "iproute2": "$(ver iproute2)",
-    "mibwatch-lab": "$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  }
+$(common_manifest)
 }
 JSON
 }
@@ -347,6 +425,7 @@ case "${1:-}" in
   down) down; say "down" ;;
   smoke) smoke ;;
   campaign) shift; campaign "$@" ;;
+  normal) shift; normal_capture "$@" ;;
   status) status ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
 esac

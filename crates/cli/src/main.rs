@@ -19,6 +19,10 @@
 //!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
 //!                  [--markdown]
 //!                  (train on every row of A, test on every row of B: cross-dataset figures)
+//!   mibwatch detectors --data FILE [--time-column T] [--session-column S] [--counters S | --rates]
+//!                  [--normal-label L] [--false-alarms RATE] [--rule M/N] [--folds K] [--holdout F]
+//!                  [--features SET] [--trees N (0: no forest)] [--seed N]
+//!                  (baseline of normal vs robust z vs the forest, whole normal sessions held out)
 //!
 //!   mibwatch import MODEL.onnx --data SAMPLE.csv --out FILE.mwm [--features NAME,NAME…]
 //!                  [--classes NAME,NAME…] [--label NAME] [--counters S | --time-column C …]
@@ -37,6 +41,7 @@
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
 
 mod compare;
+mod detectors;
 mod markdown;
 mod onnx;
 mod opts;
@@ -58,6 +63,7 @@ fn main() -> ExitCode {
         Some("transfer") => transfer::transfer(rest),
         Some("import") => onnx::import(rest),
         Some("export") => onnx::export(rest),
+        Some("detectors") => detectors::detectors(rest),
         Some("-h") | Some("--help") | Some("help") | None => {
             print!("{}", usage());
             Ok(())

@@ -1,7 +1,8 @@
 //! Every figure the README quotes from a command is what that command prints
 //! now (see `readme/mod.rs`): the default model's held-out table, the
-//! cross-dataset transfers, the feature-set × learner comparison, and the
-//! benchmark tables `bench/run.sh` wrote to `bench/results.md`.
+//! cross-dataset transfers, the detectors on the lab and public captures,
+//! the feature-set × learner comparison, and the benchmark tables
+//! `bench/run.sh` wrote to `bench/results.md`.
 
 mod readme;
 
@@ -72,6 +73,51 @@ fn transfer_figures() {
             "--markdown",
         ],
     );
+}
+
+/// The tables `mibwatch detectors` prints (its other lines are notes).
+fn check_tables(name: &str, args: &[&str]) {
+    let out = mibwatch(args);
+    let tables: String = out
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    readme::check(name, &format!("mibwatch {}", args.join(" ")), &tables);
+}
+
+#[test]
+fn detector_figures() {
+    let lab = [
+        "detectors",
+        "--data",
+        "data/lab/lab.csv",
+        "--time-column",
+        "timestamp",
+        "--session-column",
+        "session",
+    ];
+    check_tables("detectors-lab", &lab);
+    let long = [
+        "detectors",
+        "--data",
+        "data/lab/normal-long.csv",
+        "--time-column",
+        "timestamp",
+        "--session-column",
+        "session",
+        "--holdout",
+        "0.3333",
+    ];
+    check_tables("detectors-normal-long", &long);
+    let public = [
+        "detectors",
+        "--data",
+        "data/snmp-mib/all_data.csv",
+        "--counters",
+        "15",
+    ];
+    check_tables("detectors-public", &public);
 }
 
 #[test]

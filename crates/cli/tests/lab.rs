@@ -5,17 +5,25 @@
 //!   (a small namespace host, not the public file's busy transit router);
 //! - `mibwatch transfer` runs both ways between the public file and the lab's;
 //! - `mibwatch train` and `mibwatch score` read the lab file with its
-//!   timestamp and session columns.
+//!   timestamp and session columns;
+//! - the slow attacks hold their connections in the capture;
+//! - the baseline of normal traffic meets its targets on the campaign
+//!   (whole normal sessions held out) and on the long normal capture
+//!   (`data/lab/normal-long.csv`, fitted on its first two thirds), and
+//!   `mibwatch detectors` prints its table.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use mibwatch_core::baseline::evaluate::{self, EvalOptions, EvalReport};
 use mibwatch_core::capture::Capture;
+use mibwatch_core::features::FeatureSet;
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model;
 use mibwatch_core::train::{self, TrainOptions};
 
 const LAB: &str = "data/lab/lab.csv";
+const NORMAL_LONG: &str = "data/lab/normal-long.csv";
 const PUBLIC: &str = "data/snmp-mib/all_data.csv";
 
 fn root() -> PathBuf {
@@ -174,4 +182,133 @@ fn lab_file_trains_by_session_and_scores_with_its_timestamps() {
     assert!(head.starts_with("timestamp,ifInOctets11,"), "{head}");
     assert!(head.contains(",session,class,predicted_class,"), "{head}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A lab file's rates (timestamps and sessions as recorded).
+fn lab_rates(path: &str) -> (ingest::Table, train::Prepared) {
+    let bytes = std::fs::read(root().join(path)).unwrap();
+    let opts = IngestOptions {
+        // The long normal capture has one class.
+        require_label: false,
+        ..IngestOptions::labelled(path)
+    };
+    let table = ingest::read_csv(&bytes, &opts).unwrap();
+    let p = train::prepare(
+        &table,
+        &TrainOptions {
+            capture: Capture {
+                session_column: Some("session".into()),
+                ..Capture::counters_timed_by("timestamp")
+            },
+            feature_set: FeatureSet::Rates,
+            ..TrainOptions::default()
+        },
+    )
+    .unwrap();
+    (table, p)
+}
+
+/// The baselines (no forest) on a lab file, as `mibwatch detectors` runs them.
+fn detectors(path: &str, holdout_fraction: f64) -> EvalReport {
+    let (_, p) = lab_rates(path);
+    let seconds = evaluate::row_seconds(p.times.as_ref().unwrap(), &p.sessions, 1.0);
+    evaluate::evaluate(
+        &p,
+        &seconds,
+        &EvalOptions {
+            forest: None,
+            holdout_fraction,
+            ..EvalOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn slow_attacks_hold_their_connections_in_the_capture() {
+    let (_, p) = lab_rates(LAB);
+    let estab = p.table.column_index("tcpCurrEstab").unwrap();
+    let median = |class: &str| {
+        let c = p.classes.iter().position(|n| n == class).unwrap() as u32;
+        let mut v: Vec<f64> = (0..p.y.len())
+            .filter(|&i| p.y[i] == c)
+            .map(|i| p.table.row(i)[estab])
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let normal = median("normal");
+    for class in ["slowloris", "slowpost"] {
+        let held = median(class);
+        eprintln!("{class}: median tcpCurrEstab {held} (normal {normal})");
+        assert!(
+            held >= 10.0 * normal.max(1.0),
+            "{class}: {held} vs normal {normal}"
+        );
+    }
+}
+
+#[test]
+fn baseline_meets_its_targets_on_the_lab_campaign() {
+    let r = detectors(LAB, 0.3);
+    let range = &r.detectors[0];
+    eprint!("{}", mibwatch_core::baseline::report::markdown(&r));
+    assert!(range.normal_rows >= 300, "{range:?}");
+    assert!(range.false_alarm_rate() <= 0.01, "{range:?}");
+    for class in [
+        "icmp-echo",
+        "tcp-syn",
+        "udp-flood",
+        "httpFlood",
+        "bruteForce",
+        "slowloris",
+    ] {
+        let d = range.detection(class).unwrap();
+        assert!(d.rate() >= 0.99, "{class}: {d:?}");
+    }
+    let slowpost = range.detection("slowpost").unwrap();
+    assert!(slowpost.rate() >= 0.90, "{slowpost:?}");
+}
+
+#[test]
+fn baseline_raises_at_most_one_event_an_hour_on_the_long_normal_capture() {
+    let r = detectors(NORMAL_LONG, 1.0 / 3.0);
+    let range = &r.detectors[0];
+    eprint!("{}", mibwatch_core::baseline::report::markdown(&r));
+    // At least 30 minutes recorded; the last third held out.
+    assert!(range.normal_seconds >= 600.0, "{range:?}");
+    assert!(
+        r.normal_rows as f64 >= 1800.0 * 0.95,
+        "{} rows",
+        r.normal_rows
+    );
+    assert!(range.events_per_hour(true) <= 1.0, "{range:?}");
+    assert!(range.false_alarm_rate() <= 0.01, "{range:?}");
+}
+
+#[test]
+fn detectors_command_prints_the_table() {
+    let (ok, out, err) = mibwatch(&[
+        "detectors",
+        "--data",
+        LAB,
+        "--time-column",
+        "timestamp",
+        "--session-column",
+        "session",
+        "--trees",
+        "10",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("3-fold over 6 normal sessions"), "{out}");
+    for row in [
+        "| range baseline (normal bands) |",
+        "| robust z (median/MAD) |",
+        "| supervised forest (10 trees, rates) |",
+    ] {
+        assert!(out.contains(row), "{row}: {out}");
+    }
+    assert!(out.contains("tcpCurrEstab is "), "{out}");
+    let (ok, _, err) = mibwatch(&["detectors", "--data", LAB, "--rule", "5/3"]);
+    assert!(!ok && err.contains("--rule"), "{err}");
 }

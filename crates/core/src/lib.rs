@@ -2,6 +2,7 @@
 //! web and no file-system dependencies, so the page, the worker and the CLI
 //! share one tested path (see ARCHITECTURE.md).
 
+pub mod baseline;
 pub mod batch;
 pub mod capture;
 pub mod columns;

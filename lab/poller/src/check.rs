@@ -66,6 +66,8 @@ pub struct Summary {
     pub wraps: usize,
     /// Mean ipInReceives per second over each class's intervals.
     pub ip_in_rate: BTreeMap<String, f64>,
+    /// Median tcpCurrEstab (open TCP connections) over each class's rows.
+    pub estab_median: BTreeMap<String, f64>,
 }
 
 /// Check the rows: timestamps increase, counters never go back within a
@@ -74,8 +76,13 @@ pub fn summarise(rows: &[LabRow]) -> Result<Summary, String> {
     let mut s = Summary::default();
     let mut sessions: BTreeMap<String, std::collections::BTreeSet<u32>> = BTreeMap::new();
     let mut rate_sum: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut estab: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         s.per_class.entry(r.class.clone()).or_default().0 += 1;
+        estab
+            .entry(r.class.clone())
+            .or_default()
+            .push(r.values[GAUGE]);
         sessions
             .entry(r.class.clone())
             .or_default()
@@ -122,7 +129,40 @@ pub fn summarise(rows: &[LabRow]) -> Result<Summary, String> {
             s.ip_in_rate.insert(c, d / t);
         }
     }
+    for (c, mut v) in estab {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let m = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        s.estab_median.insert(c, m);
+    }
     Ok(s)
+}
+
+/// A slow attack holds its connections: the class's median tcpCurrEstab is
+/// at least `factor` × normal's (normal's counted as at least 1). Slowloris
+/// and Slow POST keep hundreds of connections open on a server that, in
+/// normal traffic, has a handful.
+pub fn holds_connections(s: &Summary, class: &str, factor: f64) -> Result<(), String> {
+    let normal = s
+        .estab_median
+        .get("normal")
+        .copied()
+        .ok_or("no normal rows to compare open connections with")?;
+    let held = s
+        .estab_median
+        .get(class)
+        .copied()
+        .ok_or_else(|| format!("no {class} rows"))?;
+    if held.is_nan() || held < factor * normal.max(1.0) {
+        return Err(format!(
+            "{class}: median tcpCurrEstab {held} is not {factor}× normal's {normal}: the attack does not hold its connections"
+        ));
+    }
+    Ok(())
 }
 
 /// The smoke test: at least `min_rows` rows per class in `classes`, and the
@@ -193,6 +233,34 @@ mod tests {
         let flat = file(&[(1, 10, "normal", 1.0, 1), (2, 10, "normal", 2.0, 1)]);
         let e = smoke(&parse(&flat).unwrap(), &["normal"], 1, "normal", 0.0).unwrap_err();
         assert!(e.contains("never increased"), "{e}");
+    }
+
+    #[test]
+    fn slow_attacks_must_hold_connections() {
+        let mut t = header() + "\n";
+        let mut ts = 0.0;
+        for (class, session, estab) in [
+            ("normal", 1, [4u64, 4, 5]),
+            ("slowpost", 2, [380, 400, 401]),
+            ("slowloris", 3, [4, 5, 40]),
+        ] {
+            for (k, e) in estab.into_iter().enumerate() {
+                let mut v = vec![5u64 + k as u64; 34];
+                v[GAUGE] = e;
+                ts += 1.0;
+                t += &(csv_row(&v, class, ts, session) + "\n");
+            }
+        }
+        let s = summarise(&parse(&t).unwrap()).unwrap();
+        assert_eq!(s.estab_median["normal"], 4.0);
+        assert_eq!(s.estab_median["slowpost"], 400.0);
+        assert!(holds_connections(&s, "slowpost", 10.0).is_ok());
+        let e = holds_connections(&s, "slowloris", 10.0).unwrap_err();
+        assert!(
+            e.contains("median tcpCurrEstab 5 is not 10× normal's 4"),
+            "{e}"
+        );
+        assert!(holds_connections(&s, "udp-flood", 10.0).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!   mibwatch-lab http-flood --target IP [--rate R] [--seconds S] [--workers N] [--max N]
 //!   mibwatch-lab udp-server --bind IP [--seconds S]
 //!   mibwatch-lab check FILE.csv [--classes a,b] [--min-rows N] [--attack CLASS] [--factor F]
+//!                     [--holds CLASS,… [--holds-factor F]]
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -222,6 +223,13 @@ fn check_file(args: &[String]) -> Result<(), String> {
         }
         None => check::summarise(&rows)?,
     };
+    // Slow attacks hold their connections (median tcpCurrEstab ≥ F × normal's).
+    if let Some(classes) = opt(args, "--holds") {
+        let factor: f64 = num(args, "--holds-factor", 10.0)?;
+        for c in classes.split(',') {
+            check::holds_connections(&s, c, factor)?;
+        }
+    }
     println!(
         "{path}: {} rows, 37 columns, counters non-decreasing within sessions ({} 32-bit wraps)",
         rows.len(),
@@ -229,8 +237,9 @@ fn check_file(args: &[String]) -> Result<(), String> {
     );
     for (c, (n, sess)) in &s.per_class {
         println!(
-            "  {c:<11} {n:>5} rows in {sess:>2} sessions; ipInReceives {:>9.1}/s",
-            s.ip_in_rate.get(c).copied().unwrap_or(0.0)
+            "  {c:<11} {n:>5} rows in {sess:>2} sessions; ipInReceives {:>9.1}/s; tcpCurrEstab median {:>5}",
+            s.ip_in_rate.get(c).copied().unwrap_or(0.0),
+            s.estab_median.get(c).copied().unwrap_or(0.0)
         );
     }
     Ok(())

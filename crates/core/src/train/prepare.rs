@@ -24,6 +24,8 @@ pub struct Prepared {
     /// Feature rows (row-major), `plan.n_features()` per row.
     pub x: Vec<f64>,
     pub rates: Option<RateSummary>,
+    /// Each row's timestamp, when the file had a time column.
+    pub times: Option<Vec<f64>>,
 }
 
 /// The chosen normal label becomes `normal`; in the binary task every other
@@ -84,6 +86,7 @@ pub fn prepare(table: &Table, opts: &TrainOptions) -> Result<Prepared, TrainErro
         plan,
         x,
         rates: captured.rates,
+        times: captured.times,
     })
 }
 
