@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use mibwatch_core::baseline::BaselineOptions;
 use mibwatch_core::forest::Control;
 use mibwatch_core::model;
 use mibwatch_core::train::{self, TrainOptions};
@@ -52,6 +53,7 @@ pub fn train(args: &[String]) -> Result<(), String> {
         capture: o.capture_of(&export, default_interval)?,
         source,
         baselines: true,
+        learn_normal: Some(BaselineOptions::default()),
         threads: o.threads()?,
         ..TrainOptions::default()
     };

@@ -210,6 +210,7 @@ mod tests {
                     ],
                 },
             }),
+            baseline: None,
             examples: vec![vec![3.0, 0.0], vec![50.0, 0.0]],
             report: Some(TrainingReport {
                 rows: 0,

@@ -13,7 +13,8 @@ use crate::features::{FEATURE_VERSION, FeaturePlan, FeatureSet};
 
 pub const MAGIC: &[u8; 8] = b"MIBWATCH";
 /// 3: the classifier is mibwatch's forest, an imported tree ensemble or
-/// none, and the training report is optional. 2: leaves may keep class
+/// none; a baseline of normal traffic may decide normal vs anomalous; the
+/// training report is optional. 2: leaves may keep class
 /// counts (the histogram learner). Format 1 and 2 files still open.
 pub const FORMAT_VERSION: u16 = 3;
 const HEADER_LEN: usize = 8 + 2 + 8 + 32;
@@ -133,6 +134,12 @@ pub(crate) fn check_consistent(m: &mut Model) -> Result<(), String> {
     }
     if let Some(c) = &m.classifier {
         c.validate()?;
+    }
+    if let Some(b) = &m.baseline {
+        b.validate()?;
+        if !b.names().eq(m.inputs.iter().map(String::as_str)) {
+            return Err("the baseline's inputs are not the model's".into());
+        }
     }
     let n_in = m.inputs.len();
     if m.input_kinds.len() != n_in || m.input_stats.len() != n_in {

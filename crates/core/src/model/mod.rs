@@ -18,6 +18,7 @@ pub use classifier::{BatchClassifier, Classifier};
 pub use format::{FORMAT_VERSION, MAGIC, ModelError, decode, decode_payload, encode};
 pub use report::{CvSummary, TrainingReport};
 
+use crate::baseline::{Baseline, RowScore};
 use crate::features::{FeaturePlan, FeatureSet};
 use crate::forest::{Forest, ForestParams};
 use crate::guard::{Guard, GuardReport};
@@ -52,6 +53,9 @@ pub struct Model {
     /// The classes the classifier names (empty without one).
     pub classes: Vec<String>,
     pub classifier: Option<Classifier>,
+    /// The baseline of normal traffic over the inputs (in their order): it
+    /// decides normal vs anomalous when the model has one.
+    pub baseline: Option<Baseline>,
     /// A real training row of inputs per class: the class medoid (log-scaled L1).
     pub examples: Vec<Vec<f64>>,
     /// The held-out evaluation made while training (none for a model
@@ -63,14 +67,22 @@ pub struct Model {
     pub(crate) plan: Option<FeaturePlan>,
 }
 
-/// One prediction.
+/// One prediction: the baseline's judgement when the model has one, the
+/// classifier's class, and whether the row is like the training data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
+    /// Normal or anomalous: the baseline's alarm when the model has a
+    /// baseline, else the classifier's class.
+    pub verdict: schema::Verdict,
+    /// The baseline's score, alarm and deviating inputs.
+    pub baseline: Option<RowScore>,
     /// The classifier's most likely class (none without a classifier).
     pub class: Option<usize>,
     /// The classifier's class probabilities (empty without a classifier).
     pub probabilities: Vec<f64>,
-    pub verdict: schema::Verdict,
+    /// For an anomalous row that the classifier is familiar with: the most
+    /// likely attack class and its probability (what it "looks like").
+    pub attack: Option<(usize, f64)>,
     /// The feature row the classifier read.
     pub features: Vec<f64>,
     pub guard: GuardReport,
@@ -128,15 +140,43 @@ impl Model {
             .as_ref()
             .map_or_else(Vec::new, |c| c.predict_proba(&features));
         let class = (!probabilities.is_empty()).then(|| argmax(&probabilities));
+        let guard = self.guard.check(&features);
+        let baseline = self.baseline.as_ref().map(|b| b.score(inputs));
+        let verdict = match (&baseline, class) {
+            (Some(s), _) => {
+                if s.alarm {
+                    schema::Verdict::Anomalous
+                } else {
+                    schema::Verdict::Normal
+                }
+            }
+            (None, Some(c)) => schema::Verdict::of_class(&self.classes[c]),
+            (None, None) => schema::Verdict::Normal,
+        };
+        let attack = (verdict == schema::Verdict::Anomalous && !guard.unfamiliar)
+            .then(|| self.likeliest_attack(&probabilities))
+            .flatten();
         Prediction {
+            verdict,
+            baseline,
             class,
-            verdict: class.map_or(schema::Verdict::Normal, |c| {
-                schema::Verdict::of_class(&self.classes[c])
-            }),
-            guard: self.guard.check(&features),
+            attack,
+            guard,
             probabilities,
             features,
         }
+    }
+
+    /// The most likely class that is not normal traffic, with its
+    /// probability (none without attack classes).
+    pub fn likeliest_attack(&self, probabilities: &[f64]) -> Option<(usize, f64)> {
+        self.classes
+            .iter()
+            .zip(probabilities)
+            .enumerate()
+            .filter(|(_, (c, _))| schema::Verdict::of_class(c) == schema::Verdict::Anomalous)
+            .max_by(|a, b| a.1.1.total_cmp(b.1.1).then(b.0.cmp(&a.0)))
+            .map(|(i, (_, &p))| (i, p))
     }
 
     /// mibwatch's own forest, when the model has one.

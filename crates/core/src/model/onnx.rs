@@ -13,6 +13,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use super::{Classifier, Model};
+use crate::baseline::{Baseline, BaselineError, BaselineOptions};
 use crate::capture::{self, Capture, CaptureError};
 use crate::features::{FEATURE_VERSION, FeatureError, FeaturePlan, FeatureSet};
 use crate::guard::Guard;
@@ -152,6 +153,7 @@ pub fn from_onnx(
 ) -> Result<(Model, Mapping), ImportError> {
     let imported = onnx::import(bytes).map_err(ImportError::Onnx)?;
     let captured = capture::capture(sample, &opts.capture).map_err(ImportError::Capture)?;
+    let sessions = captured.sessions;
     let t = captured.table;
     if t.n_rows() < MIN_SAMPLE_ROWS {
         return Err(ImportError::Sample(format!(
@@ -211,6 +213,34 @@ pub fn from_onnx(
             y.filter(|y| (0..classes.len() as u32).all(|c| y.contains(&c)))
         })
         .map_or_else(Vec::new, |y| class_medoids(&rows, n_in, &y, classes.len()));
+    // A baseline of normal traffic from the sample's normal sessions, when
+    // its labels say which they are.
+    let baseline = match &t.labels {
+        Some(labels)
+            if labels
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(schema::NORMAL_CLASS)) =>
+        {
+            let normal: Vec<std::ops::Range<usize>> = sessions
+                .iter()
+                .filter(|s| labels[s.start].eq_ignore_ascii_case(schema::NORMAL_CLASS))
+                .cloned()
+                .collect();
+            let (x, groups) = crate::baseline::gather_rows(&rows, n_in, &normal);
+            match Baseline::fit(&x, &inputs, &groups, &BaselineOptions::default()) {
+                Ok(b) => Some(b),
+                // Too few normal rows for a baseline: the model has none.
+                Err(BaselineError::TooFewRows { .. }) => None,
+                Err(e) => {
+                    return Err(ImportError::Sample(format!(
+                        "{}: the baseline of normal traffic: {e}",
+                        t.file_name
+                    )));
+                }
+            }
+        }
+        _ => None,
+    };
     let mut hash = Sha256::new();
     hash.update(bytes);
     for v in &rows {
@@ -218,9 +248,14 @@ pub fn from_onnx(
     }
     let mut model = Model {
         source: format!(
-            "{file}: {} Features mapped {}. Input ranges, medians and the guard from {} ({} rows of the same traffic).",
+            "{file}: {} Features mapped {}. Input ranges, medians and the guard{} from {} ({} rows of the same traffic).",
             imported.description,
             map.how,
+            if baseline.is_some() {
+                ", and the baseline of normal traffic from its normal rows,"
+            } else {
+                ""
+            },
             t.file_name,
             t.n_rows()
         ),
@@ -241,6 +276,7 @@ pub fn from_onnx(
             ),
             ensemble,
         }),
+        baseline,
         examples,
         report: None,
         data_hash: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),

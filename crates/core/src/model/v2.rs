@@ -47,6 +47,7 @@ pub(super) fn decode(body: &[u8]) -> Result<Model, postcard::Error> {
             params: m.params,
             forest: m.forest,
         }),
+        baseline: None,
         examples: m.examples,
         report: Some(m.report),
         data_hash: m.data_hash,

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use super::evaluate::Report;
 use super::options::{TrainError, TrainOptions};
 use super::prepare::Prepared;
+use crate::baseline::Baseline;
 use crate::features::FEATURE_VERSION;
 use crate::forest::Forest;
 use crate::guard::Guard;
@@ -50,6 +51,12 @@ pub fn model(
             params: opts.params.clone(),
             forest,
         }),
+        baseline: match &opts.learn_normal {
+            Some(b) if p.classes.iter().any(|c| c == schema::NORMAL_CLASS) => {
+                Some(Baseline::fit_prepared(p, b).map_err(TrainError::Baseline)?)
+            }
+            _ => None,
+        },
         report: Some(TrainingReport {
             rows: p.y.len(),
             test_fraction: opts.test_fraction,

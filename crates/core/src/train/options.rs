@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::baseline::{BaselineError, BaselineOptions};
 use crate::capture::{Capture, CaptureError};
 use crate::features::{FeatureError, FeatureSet};
 use crate::forest::{ForestError, ForestParams};
@@ -26,6 +27,9 @@ pub struct TrainOptions {
     pub cv_folds: Option<usize>,
     /// smartcore's quick baselines on the time-ordered split.
     pub baselines: bool,
+    /// Fit a baseline of normal traffic on the file's normal sessions (when
+    /// it has a normal class) to decide normal vs anomalous beside the forest.
+    pub learn_normal: Option<BaselineOptions>,
     /// Threads the forests grow on (1 in the page's wasm).
     pub threads: usize,
 }
@@ -43,6 +47,7 @@ impl Default for TrainOptions {
             binary: false,
             cv_folds: None,
             baselines: false,
+            learn_normal: None,
             threads: 1,
         }
     }
@@ -62,6 +67,7 @@ pub enum TrainError {
     Forest(ForestError),
     /// Two files to compare do not describe the same things.
     Mismatch(String),
+    Baseline(BaselineError),
 }
 
 impl fmt::Display for TrainError {
@@ -76,6 +82,7 @@ impl fmt::Display for TrainError {
             TrainError::Features(e) => e.fmt(f),
             TrainError::Forest(e) => e.fmt(f),
             TrainError::Mismatch(m) => f.write_str(m),
+            TrainError::Baseline(e) => write!(f, "the baseline of normal traffic: {e}"),
         }
     }
 }
