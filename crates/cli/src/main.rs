@@ -12,8 +12,9 @@
 //!   mibwatch info MODEL [--markdown]
 //!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
 //!                  [--rates] [--session-column NAME] [--entity-column NAME[,NAME]]
-//!                  [--label NAME] [--no-escape] [--fill median|NUMBER]
-//!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>)
+//!                  [--label NAME] [--no-escape] [--fill median|NUMBER] [--features-out FILE]
+//!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>;
+//!                  --features-out: each scored row's features, the exported ONNX input)
 //!   mibwatch transfer --train A.csv [--train-counters S|none] [--train-time-column C]
 //!                  --test B.csv [--test-counters S|none] [--test-time-column C]
 //!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
