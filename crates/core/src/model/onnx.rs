@@ -86,6 +86,11 @@ fn schema_inputs(t: &Table) -> Vec<String> {
         .collect()
 }
 
+/// What the export's doc string says about mix features beyond each one's
+/// formula in `mibwatch.feature_notes`: the edge cases of
+/// [`crate::features::FeaturePlan::derive`].
+pub const MIX_RULES: &str = "Mix features (formulas over the inputs in mibwatch.feature_notes): a ratio whose denominator is not above 0 is 0; in ln((1 + a) / (1 + b)) a sum below 0 counts as 0; a feature that comes out NaN or infinite is 0.";
+
 /// Match the ensemble's `n` columns to features of `inputs`.
 pub fn mapping(
     imported: &Imported,
@@ -135,7 +140,7 @@ pub fn to_onnx(model: &Model) -> Result<Vec<u8>, OnnxError> {
         .map(|j| format!("{}: {}", plan.names[j], plan.describe(j)))
         .collect();
     let doc = format!(
-        "mibwatch model: {}. Input `features`: one row of {} doubles per poll, in the order of the metadata key mibwatch.features, computed from per-second rates of SNMP counters between two polls of one entity (gauges as polled); see mibwatch.feature_notes.",
+        "mibwatch model: {}. Input `features`: one row of {} doubles per poll, in the order of the metadata key mibwatch.features, computed from per-second rates of SNMP counters between two polls of one entity (gauges as polled); see mibwatch.feature_notes. {MIX_RULES}",
         model.source,
         plan.n_features()
     );
@@ -257,6 +262,71 @@ mod tests {
     use crate::ingest::{IngestOptions, read_csv};
     use crate::testdata::small_model;
 
+    /// Feature `name` computed the way the export documents it: an input
+    /// as it is, or the formula of its note with [`MIX_RULES`].
+    fn documented(name: &str, note: &str, inputs: &[String], row: &[f64]) -> f64 {
+        if let Some(i) = inputs.iter().position(|c| c == name) {
+            return row[i];
+        }
+        let sum = |s: &str| -> f64 {
+            s.trim_start_matches('(')
+                .trim_end_matches(')')
+                .split(" + ")
+                .map(|c| row[inputs.iter().position(|i| i == c).unwrap()])
+                .sum()
+        };
+        let v = if let Some(rest) = note.strip_prefix("ln((1 + ") {
+            let (a, b) = rest
+                .strip_suffix("))")
+                .unwrap()
+                .split_once(") / (1 + ")
+                .unwrap();
+            ((1.0 + sum(a).max(0.0)) / (1.0 + sum(b).max(0.0))).ln()
+        } else {
+            let ratio = note.strip_suffix(", 0 when the denominator is 0").unwrap();
+            let (a, b) = ratio.split_once(" / ").unwrap();
+            let d = sum(b);
+            if d > 0.0 { sum(a) / d } else { 0.0 }
+        };
+        if v.is_finite() { v } else { 0.0 }
+    }
+
+    /// The notes and rules an export carries are enough to compute every
+    /// feature bit for bit, edge cases included.
+    #[test]
+    fn the_documented_formulas_give_the_features() {
+        let inputs: Vec<String> = MIB_VARS.iter().map(|v| v.name.to_string()).collect();
+        let plan = FeatureSet::RatesMix.plan(&inputs).unwrap();
+        assert_eq!(plan.n_features(), 47);
+        let n = inputs.len();
+        let rows: Vec<Vec<f64>> = vec![
+            (0..n)
+                .map(|i| 1.5 + (i * 37 % 11) as f64 * 123.25)
+                .collect(),
+            vec![0.0; n],
+            (0..n)
+                .map(|i| if i % 3 == 0 { -2.5 } else { 7.0 })
+                .collect(),
+            (0..n)
+                .map(|i| if i % 2 == 0 { 1e300 } else { 1e-300 })
+                .collect(),
+            (0..n)
+                .map(|i| if i % 5 == 0 { f64::NAN } else { 3.0 })
+                .collect(),
+        ];
+        for row in &rows {
+            let got = plan.derive(row);
+            for (j, name) in plan.names.iter().enumerate() {
+                let want = documented(name, &plan.describe(j), &inputs, row);
+                assert!(
+                    want.to_bits() == got[j].to_bits() || (want.is_nan() && got[j].is_nan()),
+                    "{name}: documented {want}, derived {}",
+                    got[j]
+                );
+            }
+        }
+    }
+
     /// A model of ours, exported to ONNX and imported back with a sample.
     #[test]
     fn an_exported_forest_comes_back_as_an_imported_model() {
@@ -290,7 +360,11 @@ mod tests {
         }
         // Exported again, the features carry their formulas.
         assert!(to_onnx(&imp).is_err(), "an imported model has no forest");
-        assert!(to_onnx(&m).is_ok());
+        let exported = to_onnx(&m).unwrap();
+        let doc = <crate::onnx::proto::ModelProto as prost::Message>::decode(&exported[..])
+            .unwrap()
+            .doc_string;
+        assert!(doc.ends_with(MIX_RULES), "{doc}");
         // It round-trips through the model file.
         let back = crate::model::decode(&crate::model::encode(&imp).unwrap()).unwrap();
         assert_eq!(back, imp);
