@@ -18,6 +18,9 @@ A pyspark job in local mode, both directions of ONNX:
     (mapInPandas, the model broadcast) on feature rows Spark computes from
     the formulas the export documents (mibwatch.feature_notes and the doc
     string's rules). Asserted: the same class as mibwatch on every row.
+(c) `mibwatch export --with-features`: the features as ONNX operators, so
+    ONNX Runtime takes the rates; checked by onnx.checker and against
+    `mibwatch score` on the same rows (ONNX Runtime on the driver).
 
 Arguments: OUT_DIR ROOT MIBWATCH_BINARY. Environment: TRAIN_ROWS, SCORE_ROWS,
 TREES, DEPTH, SEED. Prints the measured figures; writes OUT_DIR/summary.json.
@@ -314,6 +317,27 @@ figures["score_max_dp"] = float(np.abs(theirs[P_COLS].to_numpy() - mine[P_COLS].
 same = theirs["predicted_class"].to_numpy() == mine["predicted_class"].to_numpy()
 figures["score_same_class_rows"] = int(same.sum())
 figures["score_onnx_label_same_rows"] = int((theirs["onnx_label"].to_numpy() == mine["predicted_class"].to_numpy()).sum())
+# (c) The export with its features inside (`--with-features`): ONNX Runtime
+# takes the rates themselves; on the driver, against mibwatch score.
+figures["with_features_export_s"] = round(mibwatch(
+    "export", "models/default.mwm", "--with-features", "--out", path("default-with-features.onnx")), 2)
+figures["with_features_onnx_bytes"] = os.path.getsize(path("default-with-features.onnx"))
+with_features = onnx.load(path("default-with-features.onnx"))
+onnx.checker.check_model(with_features, full_check=True)
+RATE_COLUMNS = json.loads({p.key: p.value for p in with_features.metadata_props}["mibwatch.inputs"])
+# The features as a second output, to compare them too.
+with_features.graph.output.append(onnx.helper.make_tensor_value_info("features", onnx.TensorProto.DOUBLE, None))
+session = ort.InferenceSession(with_features.SerializeToString(), one_thread, providers=["CPUExecutionProvider"])
+score_rates = pd.read_csv(path("score-rates.csv"), usecols=["id", *RATE_COLUMNS])
+assert (score_rates["id"].to_numpy() == mine["id"].to_numpy()).all()
+start = time.perf_counter()
+label, p, x = session.run(["label", "probabilities", "features"], {"rates": score_rates[RATE_COLUMNS].to_numpy(np.float64)})
+figures["with_features_ort_s"] = round(time.perf_counter() - start, 2)
+figures["with_features_max_dp"] = float(np.abs(p - mine[P_COLS].to_numpy()).max())
+figures["with_features_same_class_rows"] = int((np.array(CLASSES)[p.argmax(axis=1)] == mine["predicted_class"].to_numpy()).sum())
+figures["with_features_bit_identical"] = float(np.mean(x == b))
+figures["with_features_max_rel_diff"] = float(np.max(np.abs(x - b) / np.maximum(np.abs(b), 1e-300)))
+figures["with_features_not_bit_identical"] = {f: int(n) for f, n in zip(FEATURES, (x != b).sum(axis=0)) if n}
 figures.update(cores=cores, versions={m: __import__(m).__version__ for m in ["pyspark", "onnxmltools", "onnxruntime", "onnx", "numpy", "pandas"]},
                java=subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
                load_sigma=LOAD_SIGMA, jitter=JITTER, depth=DEPTH, seed=SEED)
@@ -322,6 +346,8 @@ with open(path("summary.json"), "w") as f:
 print(json.dumps(figures, indent=2))
 if figures["features_max_rel_diff"] > 1e-12:
     raise SystemExit("Spark's features differ from mibwatch's")
+if figures["with_features_max_dp"] > 1e-6 or figures["with_features_same_class_rows"] != SCORE_ROWS:
+    raise SystemExit("the export with features differs from mibwatch score")
 if not same.all():
     bad = np.flatnonzero(~same)[:5]
     raise SystemExit(f"{(~same).sum()} rows get another class than mibwatch score, e.g. ids {theirs['id'][bad].tolist()}")

@@ -25,8 +25,9 @@
 //!                  [--classes NAME,NAME…] [--label NAME] [--counters S | --time-column C …]
 //!                  (an ONNX tree ensemble from scikit-learn, LightGBM, XGBoost or Spark as a
 //!                  mibwatch model; ranges and medians from the sample of the same traffic)
-//!   mibwatch export MODEL --out FILE.onnx
-//!                  (the model's forest as an ONNX TreeEnsembleClassifier, features documented)
+//!   mibwatch export MODEL --out FILE.onnx [--with-features]
+//!                  (the model's forest as an ONNX TreeEnsembleClassifier, features documented;
+//!                  --with-features: the file takes the rates and computes the features itself)
 //!
 //! `--time-column C` alone means cumulative counters timed by column C (add
 //! `--rates` for a file of per-second rates).

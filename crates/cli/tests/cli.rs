@@ -146,6 +146,19 @@ fn export_then_import_scores_like_the_model_it_came_from() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    // --with-features: the file takes the 34 rates and computes the features.
+    let with = tmp("with-features.onnx");
+    let run = mibwatch(&[
+        "export",
+        "models/default.mwm",
+        "--with-features",
+        "--out",
+        with.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(err.contains("input \"rates\" [N, 34] double"), "{err}");
+    assert!(std::fs::metadata(&with).unwrap().len() > std::fs::metadata(&onnx).unwrap().len());
     let run = mibwatch(&[
         "import",
         onnx.to_str().unwrap(),

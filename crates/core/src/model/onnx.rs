@@ -10,6 +10,7 @@
 
 use std::fmt;
 
+use prost::Message;
 use sha2::{Digest, Sha256};
 
 use super::{Classifier, Model};
@@ -17,6 +18,7 @@ use crate::capture::{self, Capture, CaptureError};
 use crate::features::{FEATURE_VERSION, FeatureError, FeaturePlan, FeatureSet};
 use crate::guard::Guard;
 use crate::ingest::Table;
+use crate::onnx::proto::ModelProto;
 use crate::onnx::{self, Imported, OnnxError};
 use crate::schema::{self, MIB_VARS};
 use crate::train::fit::{class_medoids, feature_stats};
@@ -138,6 +140,26 @@ pub fn mapping(
 /// input `features`, float `probabilities`), every feature documented: an
 /// input's description and unit, or a mix feature's formula over the inputs.
 pub fn to_onnx(model: &Model) -> Result<Vec<u8>, OnnxError> {
+    Ok(onnx_proto(model)?.encode_to_vec())
+}
+
+/// [`to_onnx`], the features computed inside the file: its input is the
+/// model's inputs (`rates`, double, [N, inputs]), its features are ONNX
+/// operators ([`onnx::features_graph`]). mibwatch's own import takes only
+/// the plain export (it runs tree ensembles, not these operators).
+pub fn to_onnx_with_features(model: &Model) -> Result<Vec<u8>, OnnxError> {
+    let mut proto = onnx_proto(model)?;
+    let formulas = onnx::features_graph::formulas(model.plan(), &model.inputs)?;
+    let notes: Vec<String> = model
+        .inputs
+        .iter()
+        .map(|i| onnx::export::feature_note(i))
+        .collect();
+    onnx::features_graph::take_rates(&mut proto, &formulas, &model.inputs, &notes)?;
+    Ok(proto.encode_to_vec())
+}
+
+fn onnx_proto(model: &Model) -> Result<ModelProto, OnnxError> {
     let forest = model.forest().ok_or_else(|| {
         OnnxError::Export(
             "this model has no mibwatch forest to export (an imported model's ONNX file is its original).".into(),
@@ -152,7 +174,7 @@ pub fn to_onnx(model: &Model) -> Result<Vec<u8>, OnnxError> {
         model.source,
         plan.n_features()
     );
-    onnx::export::export_with_notes(forest, &plan.names, &notes, &model.classes, &doc)
+    onnx::export::export_proto(forest, &plan.names, &notes, &model.classes, &doc)
 }
 
 /// A model around the ONNX file `bytes` (named `file`), with its inputs'
@@ -277,35 +299,6 @@ mod tests {
     use crate::ingest::{IngestOptions, read_csv};
     use crate::testdata::small_model;
 
-    /// Feature `name` computed the way the export documents it: an input
-    /// as it is, or the formula of its note with [`MIX_RULES`].
-    fn documented(name: &str, note: &str, inputs: &[String], row: &[f64]) -> f64 {
-        if let Some(i) = inputs.iter().position(|c| c == name) {
-            return row[i];
-        }
-        let sum = |s: &str| -> f64 {
-            s.trim_start_matches('(')
-                .trim_end_matches(')')
-                .split(" + ")
-                .map(|c| row[inputs.iter().position(|i| i == c).unwrap()])
-                .sum()
-        };
-        let v = if let Some(rest) = note.strip_prefix("ln((1 + ") {
-            let (a, b) = rest
-                .strip_suffix("))")
-                .unwrap()
-                .split_once(") / (1 + ")
-                .unwrap();
-            ((1.0 + sum(a).max(0.0)) / (1.0 + sum(b).max(0.0))).ln()
-        } else {
-            let ratio = note.strip_suffix(", 0 when the denominator is 0").unwrap();
-            let (a, b) = ratio.split_once(" / ").unwrap();
-            let d = sum(b);
-            if d > 0.0 { sum(a) / d } else { 0.0 }
-        };
-        if v.is_finite() { v } else { 0.0 }
-    }
-
     /// Three classes, `n` one-leaf trees giving `weight` (float) to the
     /// first, summed: an ONNX file as skl2onnx or onnxmltools write one.
     fn float_leaves(n: usize, weight: f32) -> Vec<u8> {
@@ -425,40 +418,38 @@ mod tests {
         );
     }
 
-    /// The notes and rules an export carries are enough to compute every
-    /// feature bit for bit, edge cases included.
+    /// The default model with its features inside the file: the rates go
+    /// in, the export's forest follows; mibwatch's importer refuses the
+    /// operators before the ensemble by name (ONNX Runtime runs them:
+    /// scripts/spark_recipe.py measures it).
     #[test]
-    fn the_documented_formulas_give_the_features() {
-        let inputs: Vec<String> = MIB_VARS.iter().map(|v| v.name.to_string()).collect();
-        let plan = FeatureSet::RatesMix.plan(&inputs).unwrap();
-        assert_eq!(plan.n_features(), 47);
-        let n = inputs.len();
-        let rows: Vec<Vec<f64>> = vec![
-            (0..n)
-                .map(|i| 1.5 + (i * 37 % 11) as f64 * 123.25)
-                .collect(),
-            vec![0.0; n],
-            (0..n)
-                .map(|i| if i % 3 == 0 { -2.5 } else { 7.0 })
-                .collect(),
-            (0..n)
-                .map(|i| if i % 2 == 0 { 1e300 } else { 1e-300 })
-                .collect(),
-            (0..n)
-                .map(|i| if i % 5 == 0 { f64::NAN } else { 3.0 })
-                .collect(),
-        ];
-        for row in &rows {
-            let got = plan.derive(row);
-            for (j, name) in plan.names.iter().enumerate() {
-                let want = documented(name, &plan.describe(j), &inputs, row);
-                assert!(
-                    want.to_bits() == got[j].to_bits() || (want.is_nan() && got[j].is_nan()),
-                    "{name}: documented {want}, derived {}",
-                    got[j]
-                );
-            }
-        }
+    fn an_export_with_features_takes_the_rates() {
+        let m = crate::model::decode(include_bytes!("../../../../models/default.mwm")).unwrap();
+        let plain = ModelProto::decode(&to_onnx(&m).unwrap()[..]).unwrap();
+        let with = ModelProto::decode(&to_onnx_with_features(&m).unwrap()[..]).unwrap();
+        let (pg, wg) = (plain.graph.unwrap(), with.graph.unwrap());
+        assert_eq!(wg.input.len(), 1);
+        assert_eq!(wg.input[0].name, "rates");
+        assert!(wg.input[0].doc_string.contains("33: icmpOutEchoReps: "));
+        assert_eq!(wg.node.last(), pg.node.last(), "the same ensemble");
+        assert_eq!(wg.output, pg.output);
+        let inputs = with
+            .metadata_props
+            .iter()
+            .find(|p| p.key == onnx::features_graph::INPUTS_KEY)
+            .unwrap();
+        assert_eq!(inputs.value, serde_json::to_string(&m.inputs).unwrap());
+        assert!(with.doc_string.contains(MIX_RULES));
+        let e = onnx::import(&to_onnx_with_features(&m).unwrap()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("Concat stands between the input and the ensemble"),
+            "{e}"
+        );
+        // A model without a forest has nothing to export.
+        let mut none = m.clone();
+        none.classifier = None;
+        assert!(to_onnx_with_features(&none).is_err());
     }
 
     /// A model of ours, exported to ONNX and imported back with a sample.
