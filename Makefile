@@ -33,6 +33,8 @@ native:
 
 lint:
 	cargo fmt --all --check
+	# The fuzz targets (their own workspace, run with nightly by scripts/fuzz.sh) still build.
+	CARGO_TARGET_DIR=target/fuzz-check cargo check -q --manifest-path fuzz/Cargo.toml
 	cargo clippy --workspace --exclude mibwatch --all-targets -- -D warnings
 	$(WASM_ENV); cargo clippy -p mibwatch --target wasm32-unknown-unknown -- -D warnings
 

@@ -152,8 +152,8 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             columns,
             options: ScoreOptions {
                 capture,
-                escape_formulas: true,
                 fill,
+                ..ScoreOptions::default()
             },
         });
         stop();

@@ -12,7 +12,8 @@
 //!   mibwatch info MODEL [--markdown]
 //!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
 //!                  [--rates] [--session-column NAME] [--entity-column NAME[,NAME]]
-//!                  [--label NAME] [--no-escape] [--fill median|NUMBER] [--features-out FILE]
+//!                  [--label NAME] [--no-escape] [--fill median|NUMBER] [--threads N]
+//!                  [--features-out FILE]
 //!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>;
 //!                  --features-out: each scored row's features, the exported ONNX input)
 //!   mibwatch transfer --train A.csv [--train-counters S|none] [--train-time-column C]
@@ -32,8 +33,8 @@
 //! `--time-column C` alone means cumulative counters timed by column C (add
 //! `--rates` for a file of per-second rates).
 //!
-//! `--threads N`: the forests grow on N threads (default: every core); the
-//! forest is the same whatever N.
+//! `--threads N`: the forests grow, and rows are scored, on N threads
+//! (default: every core); the output is the same whatever N.
 //!
 //! `mibwatch train` with no options rebuilds the embedded default model
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.

@@ -132,6 +132,55 @@ fn score_writes_each_row_with_its_class_and_probabilities() {
 }
 
 #[test]
+fn training_and_scoring_give_the_same_output_on_any_number_of_threads() {
+    let model = |threads: &str| {
+        let out = tmp(&format!("threads-{threads}.mwm"));
+        let run = mibwatch(&[
+            "train",
+            "--trees",
+            "20",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    assert_eq!(model("1"), model("2"));
+    let scored = |threads: &str| {
+        let run = mibwatch(&[
+            "score",
+            "models/default.mwm",
+            "data/snmp-mib/all_data.csv",
+            "--counters",
+            "15",
+            "--threads",
+            threads,
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        run.stdout
+    };
+    assert_eq!(scored("1"), scored("3"));
+    let run = mibwatch(&[
+        "score",
+        "models/default.mwm",
+        "data/snmp-mib/all_data.csv",
+        "--threads",
+        "0",
+    ]);
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--threads: give at least 1"));
+}
+
+#[test]
 fn export_then_import_scores_like_the_model_it_came_from() {
     let onnx = tmp("default.onnx");
     let back = tmp("back.mwm");

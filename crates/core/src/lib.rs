@@ -6,6 +6,7 @@ pub mod batch;
 pub mod capture;
 pub mod columns;
 pub mod explain;
+pub mod export;
 pub mod features;
 pub mod forest;
 pub mod guard;
@@ -19,6 +20,11 @@ pub mod onnx;
 pub mod params;
 pub mod protocol;
 pub mod rates;
+/// The README's generated blocks, checked by the tests that measure them
+/// (one file shared with the CLI's tests).
+#[cfg(test)]
+#[path = "../../cli/tests/readme/mod.rs"]
+mod readme;
 #[cfg(test)]
 mod reference;
 pub mod sample;

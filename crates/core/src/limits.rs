@@ -41,3 +41,12 @@ pub fn onnx_nodes_message(nodes: usize) -> String {
         "the ONNX model has {nodes} tree nodes or leaf weights; mibwatch accepts at most {MAX_ONNX_NODES}."
     )
 }
+
+/// Most series (one input of one host/interface) read from one export.
+pub const MAX_EXPORT_SERIES: usize = 100_000;
+/// Most labels (or tags) on one series of an export.
+pub const MAX_SERIES_LABELS: usize = 64;
+/// Most bytes in one series' label names and values together.
+pub const MAX_LABEL_BYTES: usize = 4_096;
+/// Most host/interface pairs in one export.
+pub const MAX_ENTITIES: usize = 10_000;

@@ -35,6 +35,9 @@ pub fn block(name: &str) -> Result<String, String> {
 pub fn check(name: &str, command: &str, fresh: &str) {
     let fresh = fresh.trim_end().to_string() + "\n";
     if std::env::var_os("UPDATE_FIGURES").is_some() {
+        // Tests run on several threads: one rewrite at a time.
+        static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = WRITING.lock().unwrap_or_else(|e| e.into_inner());
         let text = std::fs::read_to_string(readme()).unwrap();
         let old = block(name).unwrap();
         let (start, _) = markers(name);

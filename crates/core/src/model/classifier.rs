@@ -38,6 +38,27 @@ impl BatchClassifier<'_> {
             BatchClassifier::Imported(e) => e.predict_proba_batch(x, out),
         }
     }
+
+    /// [`BatchClassifier::predict_proba`] with the rows split over `threads`
+    /// threads (native tools; one in the page): the same values.
+    pub fn predict_proba_threads(&self, x: &[f64], out: &mut [f64], threads: usize) {
+        match self {
+            BatchClassifier::Forest(f) => f.predict_proba_threads(x, out, threads),
+            BatchClassifier::Imported(e) => {
+                let (nf, k) = (e.n_features.max(1), e.n_classes().max(1));
+                let rows = x.len() / nf;
+                if threads <= 1 || rows < 4096 || cfg!(target_arch = "wasm32") {
+                    return e.predict_proba_batch(x, out);
+                }
+                let per = rows.div_ceil(threads);
+                std::thread::scope(|s| {
+                    for (xp, op) in x.chunks(per * nf).zip(out.chunks_mut(per * k)) {
+                        s.spawn(move || e.predict_proba_batch(xp, op));
+                    }
+                });
+            }
+        }
+    }
 }
 
 impl Classifier {

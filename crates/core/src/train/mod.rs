@@ -13,7 +13,10 @@ pub mod transfer;
 
 use serde::{Deserialize, Serialize};
 
-pub use evaluate::{LearnerReport, Progress, Report, evaluate};
+pub use evaluate::{
+    Forests, LearnerReport, Progress, Report, evaluate, evaluate_with, grow_share, merge_shares,
+    shares,
+};
 pub use options::{TrainError, TrainOptions};
 pub use plan::{Fit, Plan, SplitKind};
 pub use prepare::{Prepared, prepare, relabel};
@@ -225,6 +228,48 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.to_string().contains("cancelled after 7 trees"), "{e}");
+    }
+
+    #[test]
+    fn shares_grown_apart_and_merged_give_the_same_model() {
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = sessions_options(7, Some(2));
+        let p = prepare(&t, &opts).unwrap();
+        let one = train_prepared(&p, &opts, &mut |_| Control::Continue).unwrap();
+        let plan = Plan::training(
+            &p,
+            &opts.params,
+            0.3,
+            Some(2),
+            true,
+            opts.importance_repeats,
+        );
+        assert_eq!(shares(7, 3), vec![0..2, 2..4, 4..7]);
+        assert_eq!(shares(2, 5), vec![0..1, 1..2]);
+        for workers in [1, 2, 3, 7] {
+            let grown: Vec<Vec<Vec<crate::forest::Tree>>> = shares(7, workers)
+                .into_iter()
+                .map(|s| grow_share(&p, &plan, s, &mut |_| Control::Continue).unwrap())
+                .collect();
+            let forests = merge_shares(&p, grown);
+            let mut report = evaluate_with(&p, &plan, Forests::Given(forests), &mut |_| {
+                Control::Continue
+            })
+            .unwrap();
+            let forest = report.forest.take().unwrap();
+            let model = fit::model(&p, &opts, &report, forest).unwrap();
+            assert_eq!(
+                crate::model::encode(&model).unwrap(),
+                crate::model::encode(&one.model).unwrap(),
+                "{workers} workers"
+            );
+            assert_eq!(report.learners, one.report.learners);
+        }
+        let e = evaluate_with(&p, &plan, Forests::Given(vec![]), &mut |_| {
+            Control::Continue
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "fewer forests than the plan grows");
     }
 
     #[test]
