@@ -13,7 +13,9 @@
 //!   mibwatch score MODEL CSV [--out FILE] [--counters SECONDS | --time-column NAME]
 //!                  [--rates] [--session-column NAME] [--entity-column NAME[,NAME]]
 //!                  [--label NAME] [--no-escape] [--fill median|NUMBER] [--threads N]
-//!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>)
+//!                  [--features-out FILE]
+//!                  (the CSV plus predicted_class, p_anomalous, unfamiliar, p_<class>;
+//!                  --features-out: each scored row's features, the exported ONNX input)
 //!   mibwatch transfer --train A.csv [--train-counters S|none] [--train-time-column C]
 //!                  --test B.csv [--test-counters S|none] [--test-time-column C]
 //!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
@@ -28,8 +30,9 @@
 //!                  [--classes NAME,NAME…] [--label NAME] [--counters S | --time-column C …]
 //!                  (an ONNX tree ensemble from scikit-learn, LightGBM, XGBoost or Spark as a
 //!                  mibwatch model; ranges and medians from the sample of the same traffic)
-//!   mibwatch export MODEL --out FILE.onnx
-//!                  (the model's forest as an ONNX TreeEnsembleClassifier, features documented)
+//!   mibwatch export MODEL --out FILE.onnx [--with-features]
+//!                  (the model's forest as an ONNX TreeEnsembleClassifier, features documented;
+//!                  --with-features: the file takes the rates and computes the features itself)
 //!
 //! `--time-column C` alone means cumulative counters timed by column C (add
 //! `--rates` for a file of per-second rates).

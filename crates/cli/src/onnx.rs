@@ -1,6 +1,6 @@
 //! `mibwatch import MODEL.onnx --data SAMPLE.csv --out model.mwm` and
-//! `mibwatch export MODEL --out FILE.onnx`: thin calls into the core's
-//! `model::onnx`.
+//! `mibwatch export MODEL --out FILE.onnx [--with-features]`: thin calls
+//! into the core's `model::onnx`.
 
 use mibwatch_core::columns;
 use mibwatch_core::ingest::{self, IngestOptions};
@@ -62,17 +62,28 @@ pub fn import(args: &[String]) -> Result<(), String> {
 pub fn export(args: &[String]) -> Result<(), String> {
     let path = args.first().ok_or("export needs a model file")?;
     let o = Opts { args: &args[1..] };
-    o.check_known(&["--out"])?;
+    o.check_known(&["--out", "--with-features"])?;
     let out = o.value("--out")?.ok_or("export needs --out FILE.onnx")?;
     let m = model::decode(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
-    let bytes = model_onnx::to_onnx(&m).map_err(|e| format!("{path}: {e}"))?;
+    let with_features = o.flag("--with-features");
+    let bytes = if with_features {
+        model_onnx::to_onnx_with_features(&m)
+    } else {
+        model_onnx::to_onnx(&m)
+    }
+    .map_err(|e| format!("{path}: {e}"))?;
     std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+    let (input, columns, kind) = if with_features {
+        ("rates", &m.inputs, "inputs")
+    } else {
+        ("features", &m.features, "features")
+    };
     eprintln!(
-        "wrote {out} ({} bytes): input \"features\" [N, {}] double, output \"probabilities\" [N, {}] float; features: {}",
+        "wrote {out} ({} bytes): input \"{input}\" [N, {}] double, output \"probabilities\" [N, {}] float; {kind}: {}",
         bytes.len(),
-        m.features.len(),
+        columns.len(),
         m.classes.len(),
-        m.features.join(", ")
+        columns.join(", ")
     );
     Ok(())
 }

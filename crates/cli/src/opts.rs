@@ -19,7 +19,7 @@ pub struct Opts<'a> {
 }
 
 /// Options that take no value.
-const FLAGS: [&str; 3] = ["--rates", "--no-escape", "--markdown"];
+const FLAGS: [&str; 4] = ["--rates", "--no-escape", "--markdown", "--with-features"];
 
 impl<'a> Opts<'a> {
     pub fn flag(&self, name: &str) -> bool {

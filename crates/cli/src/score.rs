@@ -1,5 +1,7 @@
 //! `mibwatch score MODEL FILE`: the core's scoring of a whole file, written
-//! as the scored CSV, with a summary on stderr.
+//! as the scored CSV, with a summary on stderr; `--features-out F` also
+//! writes the feature row the classifier read for each scored row (what an
+//! exported ONNX model takes as its input).
 
 use std::time::Instant;
 
@@ -14,7 +16,14 @@ pub fn score(args: &[String]) -> Result<(), String> {
         return Err("score needs a model file and a CSV file".into());
     };
     let o = Opts { args: &args[2..] };
-    let mut known = vec!["--out", "--label", "--no-escape", "--fill", "--threads"];
+    let mut known = vec![
+        "--out",
+        "--label",
+        "--no-escape",
+        "--fill",
+        "--threads",
+        "--features-out",
+    ];
     known.extend(CAPTURE_OPTIONS);
     o.check_known(&known)?;
     let m = model::decode(&read(mpath)?).map_err(|e| format!("{mpath}: {e}"))?;
@@ -50,6 +59,12 @@ pub fn score(args: &[String]) -> Result<(), String> {
         Some(out) => std::fs::write(out, &text).map_err(|e| format!("{out}: {e}"))?,
         None => print!("{text}"),
     }
+    if let Some(path) = o.value("--features-out")? {
+        let inputs = m.input_rows(&scored.table).map_err(|e| e.to_string())?;
+        let rows = m.plan().derive_all(&inputs);
+        std::fs::write(path, features_csv(&m.features, &rows))
+            .map_err(|e| format!("{path}: {e}"))?;
+    }
     let n = scored.rows.len();
     eprintln!(
         "scored {n} rows in {:.3} s ({:.0} rows/s)",
@@ -81,4 +96,19 @@ pub fn score(args: &[String]) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The feature rows (row-major, `names.len()` per row) as CSV, one line per
+/// scored row in the scored file's order; numbers in Rust's shortest form
+/// that reads back to the same f64.
+fn features_csv(names: &[String], rows: &[f64]) -> String {
+    use std::fmt::Write;
+    let mut out = names.join(",") + "\n";
+    for row in rows.chunks_exact(names.len().max(1)) {
+        for (j, v) in row.iter().enumerate() {
+            let _ = write!(out, "{}{v}", if j > 0 { "," } else { "" });
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -111,6 +111,24 @@ fn score_writes_each_row_with_its_class_and_probabilities() {
         );
     }
     assert!(String::from_utf8_lossy(&run.stderr).contains("rows/s"));
+    // --features-out: the feature row each scored row's forest read.
+    let feats = tmp("features.csv");
+    let run = mibwatch(&[
+        "score",
+        "models/default.mwm",
+        csv.to_str().unwrap(),
+        "--features-out",
+        feats.to_str().unwrap(),
+    ]);
+    assert!(run.status.success());
+    let text = std::fs::read_to_string(&feats).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], m.features.join(","));
+    assert_eq!(lines.len(), 1 + m.examples.len());
+    for (ex, line) in m.examples.iter().zip(&lines[1..]) {
+        let got: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(got, m.derive(ex), "{line}");
+    }
 }
 
 #[test]
@@ -177,6 +195,19 @@ fn export_then_import_scores_like_the_model_it_came_from() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    // --with-features: the file takes the 34 rates and computes the features.
+    let with = tmp("with-features.onnx");
+    let run = mibwatch(&[
+        "export",
+        "models/default.mwm",
+        "--with-features",
+        "--out",
+        with.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(err.contains("input \"rates\" [N, 34] double"), "{err}");
+    assert!(std::fs::metadata(&with).unwrap().len() > std::fs::metadata(&onnx).unwrap().len());
     let run = mibwatch(&[
         "import",
         onnx.to_str().unwrap(),

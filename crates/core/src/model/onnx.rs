@@ -10,6 +10,7 @@
 
 use std::fmt;
 
+use prost::Message;
 use sha2::{Digest, Sha256};
 
 use super::{Classifier, Model};
@@ -18,12 +19,19 @@ use crate::capture::{self, Capture, CaptureError};
 use crate::features::{FEATURE_VERSION, FeatureError, FeaturePlan, FeatureSet};
 use crate::guard::Guard;
 use crate::ingest::Table;
+use crate::onnx::proto::ModelProto;
 use crate::onnx::{self, Imported, OnnxError};
 use crate::schema::{self, MIB_VARS};
 use crate::train::fit::{class_medoids, feature_stats};
 
 /// Fewest sample rows an imported model's ranges are taken from.
 pub const MIN_SAMPLE_ROWS: usize = 10;
+
+/// How far outputs may stray from [0, 1] and their sum from 1 and still be
+/// probabilities: float ensembles (Spark, scikit-learn) sum their trees'
+/// weights in f32, so a row every tree gives to one class can come out at
+/// 1.0000001, in ONNX Runtime as in mibwatch.
+pub const PROBABILITY_SLACK: f64 = 1e-5;
 
 /// How to build a model around an ONNX file.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -58,6 +66,8 @@ pub enum ImportError {
     NotProbabilities {
         row: usize,
         sum: f64,
+        min: f64,
+        max: f64,
     },
 }
 
@@ -68,9 +78,9 @@ impl fmt::Display for ImportError {
             ImportError::Capture(e) => e.fmt(f),
             ImportError::Features(e) => e.fmt(f),
             ImportError::Mapping(m) | ImportError::Sample(m) => f.write_str(m),
-            ImportError::NotProbabilities { row, sum } => write!(
+            ImportError::NotProbabilities { row, sum, min, max } => write!(
                 f,
-                "the ensemble's outputs are scores, not class probabilities (they sum to {sum:.4} on sample row {row}); mibwatch needs probabilities to say how likely an attack is."
+                "the ensemble's outputs are scores, not class probabilities (on sample row {row} they go from {min:.4} to {max:.4} and sum to {sum:.4}); mibwatch needs probabilities to say how likely an attack is."
             ),
         }
     }
@@ -86,6 +96,11 @@ fn schema_inputs(t: &Table) -> Vec<String> {
         .map(|v| v.name.to_string())
         .collect()
 }
+
+/// What the export's doc string says about mix features beyond each one's
+/// formula in `mibwatch.feature_notes`: the edge cases of
+/// [`crate::features::FeaturePlan::derive`].
+pub const MIX_RULES: &str = "Mix features (formulas over the inputs in mibwatch.feature_notes): a ratio whose denominator is not above 0 is 0; in ln((1 + a) / (1 + b)) a sum below 0 counts as 0; a feature that comes out NaN or infinite is 0.";
 
 /// Match the ensemble's `n` columns to features of `inputs`.
 pub fn mapping(
@@ -126,6 +141,26 @@ pub fn mapping(
 /// input `features`, float `probabilities`), every feature documented: an
 /// input's description and unit, or a mix feature's formula over the inputs.
 pub fn to_onnx(model: &Model) -> Result<Vec<u8>, OnnxError> {
+    Ok(onnx_proto(model)?.encode_to_vec())
+}
+
+/// [`to_onnx`], the features computed inside the file: its input is the
+/// model's inputs (`rates`, double, [N, inputs]), its features are ONNX
+/// operators ([`onnx::features_graph`]). mibwatch's own import takes only
+/// the plain export (it runs tree ensembles, not these operators).
+pub fn to_onnx_with_features(model: &Model) -> Result<Vec<u8>, OnnxError> {
+    let mut proto = onnx_proto(model)?;
+    let formulas = onnx::features_graph::formulas(model.plan(), &model.inputs)?;
+    let notes: Vec<String> = model
+        .inputs
+        .iter()
+        .map(|i| onnx::export::feature_note(i))
+        .collect();
+    onnx::features_graph::take_rates(&mut proto, &formulas, &model.inputs, &notes)?;
+    Ok(proto.encode_to_vec())
+}
+
+fn onnx_proto(model: &Model) -> Result<ModelProto, OnnxError> {
     let forest = model.forest().ok_or_else(|| {
         OnnxError::Export(
             "this model has no mibwatch forest to export (an imported model's ONNX file is its original).".into(),
@@ -136,11 +171,11 @@ pub fn to_onnx(model: &Model) -> Result<Vec<u8>, OnnxError> {
         .map(|j| format!("{}: {}", plan.names[j], plan.describe(j)))
         .collect();
     let doc = format!(
-        "mibwatch model: {}. Input `features`: one row of {} doubles per poll, in the order of the metadata key mibwatch.features, computed from per-second rates of SNMP counters between two polls of one entity (gauges as polled); see mibwatch.feature_notes.",
+        "mibwatch model: {}. Input `features`: one row of {} doubles per poll, in the order of the metadata key mibwatch.features, computed from per-second rates of SNMP counters between two polls of one entity (gauges as polled); see mibwatch.feature_notes. {MIX_RULES}",
         model.source,
         plan.n_features()
     );
-    onnx::export::export_with_notes(forest, &plan.names, &notes, &model.classes, &doc)
+    onnx::export::export_proto(forest, &plan.names, &notes, &model.classes, &doc)
 }
 
 /// A model around the ONNX file `bytes` (named `file`), with its inputs'
@@ -194,10 +229,17 @@ pub fn from_onnx(
     for (r, row) in x.chunks_exact(f).enumerate() {
         let p = ensemble.predict_proba(row);
         let sum: f64 = p.iter().sum();
-        if (sum - 1.0).abs() > 1e-5 || p.iter().any(|v| !(0.0..=1.0 + 1e-9).contains(v)) {
+        let min = p.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !((sum - 1.0).abs() <= PROBABILITY_SLACK
+            && min >= -PROBABILITY_SLACK
+            && max <= 1.0 + PROBABILITY_SLACK)
+        {
             return Err(ImportError::NotProbabilities {
                 row: t.row_numbers[r],
                 sum,
+                min,
+                max,
             });
         }
     }
@@ -293,6 +335,159 @@ mod tests {
     use crate::ingest::{IngestOptions, read_csv};
     use crate::testdata::small_model;
 
+    /// Three classes, `n` one-leaf trees giving `weight` (float) to the
+    /// first, summed: an ONNX file as skl2onnx or onnxmltools write one.
+    fn float_leaves(n: usize, weight: f32) -> Vec<u8> {
+        use crate::onnx::proto::*;
+        use prost::Message;
+        let ids: Vec<i64> = (0..n as i64).collect();
+        let attr = vec![
+            AttributeProto::ints("nodes_treeids", ids.clone()),
+            AttributeProto::ints("nodes_nodeids", vec![0; n]),
+            AttributeProto::ints("nodes_featureids", vec![0; n]),
+            AttributeProto::strings("nodes_modes", vec![b"LEAF".to_vec(); n]),
+            AttributeProto::floats("nodes_values", vec![0.0; n]),
+            AttributeProto::ints("nodes_truenodeids", vec![0; n]),
+            AttributeProto::ints("nodes_falsenodeids", vec![0; n]),
+            AttributeProto::ints("class_treeids", ids),
+            AttributeProto::ints("class_nodeids", vec![0; n]),
+            AttributeProto::ints("class_ids", vec![0; n]),
+            AttributeProto::floats("class_weights", vec![weight; n]),
+            AttributeProto::ints("classlabels_int64s", vec![0, 1, 2]),
+            AttributeProto::string("post_transform", "NONE"),
+        ];
+        let tensor = |elem: i32, dims: &[i64]| ValueInfoProto {
+            name: String::new(),
+            r#type: Some(TypeProto {
+                tensor_type: Some(TypeTensor {
+                    elem_type: elem,
+                    shape: Some(TensorShapeProto {
+                        dim: dims
+                            .iter()
+                            .map(|&d| Dimension {
+                                value: Some(if d < 0 {
+                                    DimensionValue::DimParam("N".into())
+                                } else {
+                                    DimensionValue::DimValue(d)
+                                }),
+                                denotation: String::new(),
+                            })
+                            .collect(),
+                    }),
+                }),
+                denotation: String::new(),
+            }),
+            doc_string: String::new(),
+            metadata_props: vec![],
+        };
+        let named = |name: &str, v: ValueInfoProto| ValueInfoProto {
+            name: name.into(),
+            ..v
+        };
+        ModelProto {
+            ir_version: 8,
+            opset_import: vec![
+                OperatorSetIdProto {
+                    domain: String::new(),
+                    version: 15,
+                },
+                OperatorSetIdProto {
+                    domain: "ai.onnx.ml".into(),
+                    version: 1,
+                },
+            ],
+            graph: Some(GraphProto {
+                node: vec![NodeProto {
+                    input: vec!["x".into()],
+                    output: vec!["label".into(), "p".into()],
+                    name: "forest".into(),
+                    op_type: "TreeEnsembleClassifier".into(),
+                    domain: "ai.onnx.ml".into(),
+                    attribute: attr,
+                    doc_string: String::new(),
+                }],
+                name: "g".into(),
+                input: vec![named("x", tensor(data_type::FLOAT, &[-1, 1]))],
+                output: vec![
+                    named("label", tensor(data_type::INT64, &[-1])),
+                    named("p", tensor(data_type::FLOAT, &[-1, 3])),
+                ],
+                ..GraphProto::default()
+            }),
+            ..ModelProto::default()
+        }
+        .encode_to_vec()
+    }
+
+    /// A float forest whose trees all give a row to one class sums to
+    /// 1.0000001 (ONNX Runtime 1.32 on one thread writes the same for a
+    /// Spark forest, measured by scripts/spark-recipe.sh): still
+    /// probabilities. Scores are refused.
+    #[test]
+    fn float_sums_a_little_over_one_are_probabilities() {
+        let mut csv = "tcpInSegs\n".to_string();
+        for i in 0..12 {
+            csv += &format!("{i}\n");
+        }
+        let t = read_csv(
+            csv.as_bytes(),
+            &IngestOptions {
+                require_label: false,
+                ..IngestOptions::labelled("sample.csv")
+            },
+        )
+        .unwrap();
+        let opts = ImportOptions {
+            features: Some(vec!["tcpInSegs".into()]),
+            ..ImportOptions::default()
+        };
+        assert_eq!((0..10).fold(0.0f32, |s, _| s + 0.1f32), 1.000_000_1);
+        let (m, _) = from_onnx(&float_leaves(10, 0.1), "f.onnx", &t, &opts).unwrap();
+        assert_eq!(
+            m.predict(&[3.0]).probabilities,
+            vec![1.000_000_1f32 as f64, 0.0, 0.0]
+        );
+        let e = from_onnx(&float_leaves(10, 0.3), "f.onnx", &t, &opts).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the ensemble's outputs are scores, not class probabilities (on sample row 2 they go from 0.0000 to 3.0000 and sum to 3.0000); mibwatch needs probabilities to say how likely an attack is."
+        );
+    }
+
+    /// The default model with its features inside the file: the rates go
+    /// in, the export's forest follows; mibwatch's importer refuses the
+    /// operators before the ensemble by name (ONNX Runtime runs them:
+    /// scripts/spark_recipe.py measures it).
+    #[test]
+    fn an_export_with_features_takes_the_rates() {
+        let m = crate::model::decode(include_bytes!("../../../../models/default.mwm")).unwrap();
+        let plain = ModelProto::decode(&to_onnx(&m).unwrap()[..]).unwrap();
+        let with = ModelProto::decode(&to_onnx_with_features(&m).unwrap()[..]).unwrap();
+        let (pg, wg) = (plain.graph.unwrap(), with.graph.unwrap());
+        assert_eq!(wg.input.len(), 1);
+        assert_eq!(wg.input[0].name, "rates");
+        assert!(wg.input[0].doc_string.contains("33: icmpOutEchoReps: "));
+        assert_eq!(wg.node.last(), pg.node.last(), "the same ensemble");
+        assert_eq!(wg.output, pg.output);
+        let inputs = with
+            .metadata_props
+            .iter()
+            .find(|p| p.key == onnx::features_graph::INPUTS_KEY)
+            .unwrap();
+        assert_eq!(inputs.value, serde_json::to_string(&m.inputs).unwrap());
+        assert!(with.doc_string.contains(MIX_RULES));
+        let e = onnx::import(&to_onnx_with_features(&m).unwrap()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("Concat stands between the input and the ensemble"),
+            "{e}"
+        );
+        // A model without a forest has nothing to export.
+        let mut none = m.clone();
+        none.classifier = None;
+        assert!(to_onnx_with_features(&none).is_err());
+    }
+
     /// A model of ours, exported to ONNX and imported back with a sample.
     #[test]
     fn an_exported_forest_comes_back_as_an_imported_model() {
@@ -326,7 +521,11 @@ mod tests {
         }
         // Exported again, the features carry their formulas.
         assert!(to_onnx(&imp).is_err(), "an imported model has no forest");
-        assert!(to_onnx(&m).is_ok());
+        let exported = to_onnx(&m).unwrap();
+        let doc = <crate::onnx::proto::ModelProto as prost::Message>::decode(&exported[..])
+            .unwrap()
+            .doc_string;
+        assert!(doc.ends_with(MIX_RULES), "{doc}");
         // It round-trips through the model file.
         let back = crate::model::decode(&crate::model::encode(&imp).unwrap()).unwrap();
         assert_eq!(back, imp);

@@ -69,7 +69,8 @@ pub fn export(
     export_with_notes(forest, features, &notes, classes, doc)
 }
 
-fn tensor_value(elem: i32, dims: Vec<DimensionValue>) -> Option<TypeProto> {
+/// A tensor type of element type `elem` and dimensions `dims`.
+pub(super) fn tensor_value(elem: i32, dims: Vec<DimensionValue>) -> Option<TypeProto> {
     Some(TypeProto {
         tensor_type: Some(TypeTensor {
             elem_type: elem,
@@ -97,6 +98,17 @@ pub fn export_with_notes(
     classes: &[String],
     doc: &str,
 ) -> Result<Vec<u8>, OnnxError> {
+    Ok(export_proto(forest, features, notes, classes, doc)?.encode_to_vec())
+}
+
+/// [`export_with_notes`] before encoding.
+pub fn export_proto(
+    forest: &Forest,
+    features: &[String],
+    notes: &[String],
+    classes: &[String],
+    doc: &str,
+) -> Result<ModelProto, OnnxError> {
     forest.validate().map_err(OnnxError::Export)?;
     if features.len() != forest.n_features || notes.len() != features.len() {
         return Err(OnnxError::Export(format!(
@@ -275,7 +287,7 @@ pub fn export_with_notes(
             },
         ],
     };
-    Ok(model.encode_to_vec())
+    Ok(model)
 }
 
 #[cfg(test)]

@@ -13,12 +13,14 @@
 //! [`evaluate`] (its evaluation with ONNX Runtime's arithmetic), [`attrs`]
 //! (reading node attributes), [`trees`] (node lists → trees), [`graph`]
 //! (what surrounds the ensemble), [`import`](mod@import),
-//! [`export`](mod@export).
+//! [`export`](mod@export), [`features_graph`] (the features as ONNX
+//! operators, for an export that takes the rates).
 
 pub mod attrs;
 pub mod ensemble;
 pub mod evaluate;
 pub mod export;
+pub mod features_graph;
 pub mod graph;
 pub mod import;
 pub mod proto;
