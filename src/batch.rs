@@ -325,7 +325,7 @@ fn BatchResult(
         let f = filter.get();
         s2.listed
             .iter()
-            .filter(|r| f.is_empty() || s2.classes[r.class] == f)
+            .filter(|r| f.is_empty() || r.class.is_some_and(|c| s2.classes[c] == f))
             .take(LISTED_ROWS)
             .map(|r| {
                 let reasons = r
@@ -337,7 +337,7 @@ fn BatchResult(
                 view! {
                     <tr>
                         <td>{r.row}</td>
-                        <td>{s2.classes[r.class].clone()}</td>
+                        <td>{r.class.map(|c| s2.classes[c].clone()).unwrap_or_default()}</td>
                         <td>{format!("{:.2}", r.p_anomalous)}</td>
                         <td>{if r.unfamiliar { "unfamiliar" } else { "" }}</td>
                         <td class="reasons-cell">{reasons}</td>

@@ -21,6 +21,9 @@
 //!                  [--train-session-column C] [--test-session-column C] [--trees N] [--seed N]
 //!                  [--markdown]
 //!                  (train on every row of A, test on every row of B: cross-dataset figures)
+//!   mibwatch baseline --data FILE --out FILE.mwm [--model EXISTING.mwm] [--normal-label L]
+//!                  [--false-alarms RATE] [--rule M/N] [--counters S | --time-column C …]
+//!                  (learn your normal: a baseline of ordinary traffic, alone or beside a model)
 //!   mibwatch detectors --data FILE [--time-column T] [--session-column S] [--counters S | --rates]
 //!                  [--normal-label L] [--false-alarms RATE] [--rule M/N] [--folds K] [--holdout F]
 //!                  [--features SET] [--trees N (0: no forest)] [--seed N]
@@ -43,6 +46,7 @@
 //! `mibwatch train` with no options rebuilds the embedded default model
 //! `models/default.mwm` from `data/snmp-mib/all_data.csv`, byte for byte.
 
+mod baseline;
 mod compare;
 mod detectors;
 mod markdown;
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Some("import") => onnx::import(rest),
         Some("export") => onnx::export(rest),
         Some("detectors") => detectors::detectors(rest),
+        Some("baseline") => baseline::baseline(rest),
         Some("-h") | Some("--help") | Some("help") | None => {
             print!("{}", usage());
             Ok(())

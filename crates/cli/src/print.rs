@@ -61,6 +61,13 @@ pub fn report(m: &Model) {
             .as_ref()
             .map_or_else(|| "none".to_string(), |c| c.describe()),
     );
+    if let Some(b) = &m.baseline {
+        println!(
+            "  baseline of normal traffic over the {} inputs: {}",
+            b.n_inputs(),
+            b.calibration.describe()
+        );
+    }
     let Some(r) = &m.report else {
         println!("  no held-out evaluation: the classifier was not trained by mibwatch");
         return;

@@ -80,6 +80,21 @@ pub fn score(args: &[String]) -> Result<(), String> {
     for (c, k) in m.classes.iter().zip(&scored.counts) {
         eprintln!("  {c:<12} {k}");
     }
+    if let Some(b) = &m.baseline {
+        eprintln!(
+            "  the baseline of normal traffic: {} anomalous rows, {} alarm events ({})",
+            scored.anomalous,
+            scored.alarm_events,
+            b.rule.describe()
+        );
+    }
+    if let Some(v) = &scored.verdicts {
+        eprintln!(
+            "  verdicts against the file's labels: detection {}  false alarms {}",
+            pct(v.detection_rate),
+            pct(v.false_alarm_rate)
+        );
+    }
     if let Some(e) = &scored.evaluation {
         eprintln!(
             "  against the file's labels: accuracy {}  macro-F1 {:.3}  balanced binary {}",

@@ -92,28 +92,12 @@ pub fn evaluate(truth: &[u32], pred: &[u32], classes: &[String]) -> Evaluation {
         .iter()
         .map(|c| Verdict::of_class(c) == Verdict::Anomalous)
         .collect();
-    let (mut attacks, mut detected, mut normals, mut alarms, mut bin_correct) = (0, 0, 0, 0, 0);
+    let mut counts = BinaryCounts::default();
     for t in 0..k {
         for p in 0..k {
-            let v = confusion[t][p] as usize;
-            if is_attack[t] {
-                attacks += v;
-                if is_attack[p] {
-                    detected += v;
-                }
-            } else {
-                normals += v;
-                if is_attack[p] {
-                    alarms += v;
-                }
-            }
-            if is_attack[t] == is_attack[p] {
-                bin_correct += v;
-            }
+            counts.add(is_attack[t], is_attack[p], confusion[t][p] as usize);
         }
     }
-    let detection_rate = ratio(detected, attacks);
-    let false_alarm_rate = ratio(alarms, normals);
     Evaluation {
         n_test: n,
         accuracy: ratio(correct, n),
@@ -125,14 +109,53 @@ pub fn evaluate(truth: &[u32], pred: &[u32], classes: &[String]) -> Evaluation {
         majority_accuracy: ratio(majority, n),
         per_class,
         confusion,
-        binary: BinaryMetrics {
-            accuracy: ratio(bin_correct, n),
+        binary: counts.metrics(n),
+    }
+}
+
+/// Rows tallied as attacks or normal traffic, in truth and as said.
+#[derive(Debug, Clone, Copy, Default)]
+struct BinaryCounts {
+    attacks: usize,
+    detected: usize,
+    normals: usize,
+    alarms: usize,
+    correct: usize,
+}
+
+impl BinaryCounts {
+    fn add(&mut self, attack: bool, said_attack: bool, rows: usize) {
+        if attack {
+            self.attacks += rows;
+            self.detected += rows * said_attack as usize;
+        } else {
+            self.normals += rows;
+            self.alarms += rows * said_attack as usize;
+        }
+        self.correct += rows * (attack == said_attack) as usize;
+    }
+
+    fn metrics(&self, n: usize) -> BinaryMetrics {
+        let detection_rate = ratio(self.detected, self.attacks);
+        let false_alarm_rate = ratio(self.alarms, self.normals);
+        BinaryMetrics {
+            accuracy: ratio(self.correct, n),
             balanced_accuracy: (detection_rate + (1.0 - false_alarm_rate)) / 2.0,
             detection_rate,
             false_alarm_rate,
-            always_attack_accuracy: ratio(attacks, n),
-        },
+            always_attack_accuracy: ratio(self.attacks, n),
+        }
     }
+}
+
+/// Normal vs attack figures of a detector: `attack[i]` says whether row
+/// `i` is an attack, `said[i]` whether the detector called it one.
+pub fn binary(attack: &[bool], said: &[bool]) -> BinaryMetrics {
+    let mut counts = BinaryCounts::default();
+    for (&a, &s) in attack.iter().zip(said) {
+        counts.add(a, s, 1);
+    }
+    counts.metrics(attack.len().min(said.len()))
 }
 
 fn accuracy_of(forest: &Forest, x: &[f64], y: &[u32]) -> f64 {

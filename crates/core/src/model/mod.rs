@@ -140,7 +140,12 @@ impl Model {
             .as_ref()
             .map_or_else(Vec::new, |c| c.predict_proba(&features));
         let class = (!probabilities.is_empty()).then(|| argmax(&probabilities));
-        let guard = self.guard.check(&features);
+        // The guard speaks for the classifier's training data only.
+        let guard = if self.classifier.is_some() {
+            self.guard.check(&features)
+        } else {
+            GuardReport::default()
+        };
         let baseline = self.baseline.as_ref().map(|b| b.score(inputs));
         let verdict = match (&baseline, class) {
             (Some(s), _) => {

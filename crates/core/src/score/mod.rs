@@ -61,10 +61,30 @@ impl Default for ScoreOptions {
 /// One scored row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredRow {
-    pub class: usize,
+    /// The model's verdict: the baseline's alarm when it has a baseline,
+    /// else the classifier's class is an attack.
+    pub anomalous: bool,
+    /// The classifier's class (none without a classifier).
+    pub class: Option<usize>,
+    /// The classifier's probability that the row is not normal (0 without).
     pub p_anomalous: f64,
     pub probabilities: Vec<f64>,
     pub unfamiliar: bool,
+    /// What the baseline says, when the model has one.
+    pub baseline: Option<BaselineCell>,
+}
+
+/// The baseline's judgement of one scored row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineCell {
+    /// The anomaly score (log10 of the factor beyond the normal band).
+    pub score: f64,
+    /// This poll alone is outside the normal bands.
+    pub alarm: bool,
+    /// The poll is in an alarm event ("m of the last n polls" of its session).
+    pub event: bool,
+    /// The inputs outside their bands, e.g. "tcpCurrEstab above ×77".
+    pub deviating: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,11 +94,18 @@ pub struct Scored {
     pub rows: Vec<ScoredRow>,
     /// Rows per predicted class, in the model's class order.
     pub counts: Vec<usize>,
+    /// Rows the model calls anomalous.
+    pub anomalous: usize,
     pub unfamiliar: usize,
+    /// Alarm events of the baseline's rule, over the capture sessions.
+    pub alarm_events: usize,
     pub rates: Option<RateSummary>,
-    /// Against the file's own labels, when it has a label column whose
-    /// values are all classes of the model.
+    /// The classifier against the file's own labels, when it has a label
+    /// column whose values are all classes of the model.
     pub evaluation: Option<Evaluation>,
+    /// The verdict against the file's labels (normal vs the rest), when it
+    /// has labels and a row labelled normal.
+    pub verdicts: Option<crate::metrics::BinaryMetrics>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,10 +144,13 @@ pub fn score_with_progress(
     opts: &ScoreOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Scored, ScoreError> {
-    let classifier = model.classifier.as_ref().ok_or(ScoreError::NoClassifier)?;
+    if model.classifier.is_none() && model.baseline.is_none() {
+        return Err(ScoreError::NoClassifier);
+    }
     let captured = capture::capture(&table, &opts.capture).map_err(ScoreError::Capture)?;
     drop(table);
     let rates = captured.rates;
+    let sessions = captured.sessions;
     let mut table = captured.table;
     // Keep the timestamp (first) and the session id (last) of each scored
     // row for the scored file.
@@ -144,7 +174,7 @@ pub fn score_with_progress(
     // same values as predicting row by row, computed tree by tree).
     let mut features = Vec::with_capacity(PROGRESS_EVERY * nf);
     let mut probs = vec![0.0; PROGRESS_EVERY * k];
-    let batch = classifier.batch();
+    let batch = model.classifier.as_ref().map(|c| c.batch());
     for (c, chunk) in inputs.chunks(PROGRESS_EVERY * n_in).enumerate() {
         progress(c * PROGRESS_EVERY, total);
         features.clear();
@@ -152,41 +182,107 @@ pub fn score_with_progress(
             plan.derive_into(row, &mut features);
         }
         let m = chunk.len() / n_in;
-        batch.predict_proba_threads(&features, &mut probs[..m * k], opts.threads);
-        for (p, f) in probs[..m * k]
-            .chunks_exact(k)
+        if let Some(b) = &batch {
+            b.predict_proba_threads(&features, &mut probs[..m * k], opts.threads);
+        }
+        for (i, (input, f)) in chunk
+            .chunks_exact(n_in)
             .zip(features.chunks_exact(nf))
+            .enumerate()
         {
-            let class = crate::stats::argmax(p);
-            let unf = model.guard.is_unfamiliar(f);
-            counts[class] += 1;
+            let p = &probs[(i * k).min(probs.len())..((i + 1) * k).min(probs.len())];
+            let class = batch.is_some().then(|| crate::stats::argmax(p));
+            // The guard speaks for the classifier's training data only.
+            let unf = batch.is_some() && model.guard.is_unfamiliar(f);
+            if let Some(c) = class {
+                counts[c] += 1;
+            }
             unfamiliar += unf as usize;
+            let cell = model.baseline.as_ref().map(|b| {
+                let s = b.score(input);
+                BaselineCell {
+                    score: s.score,
+                    alarm: s.alarm,
+                    event: false,
+                    deviating: b.deviating_cell(&s, 3),
+                }
+            });
             rows.push(ScoredRow {
+                anomalous: match (&cell, class) {
+                    (Some(b), _) => b.alarm,
+                    (None, Some(c)) => model.classes[c] != crate::schema::NORMAL_CLASS,
+                    (None, None) => false,
+                },
                 class,
-                p_anomalous: model.p_anomalous(p),
+                p_anomalous: if class.is_some() {
+                    model.p_anomalous(p)
+                } else {
+                    0.0
+                },
                 probabilities: p.to_vec(),
                 unfamiliar: unf,
+                baseline: cell,
             });
         }
     }
+    let alarm_events = mark_events(model, &mut rows, &sessions);
     let evaluation = table.labels.as_ref().and_then(|labels| {
         let truth: Option<Vec<u32>> = labels
             .iter()
             .map(|l| model.classes.iter().position(|c| c == l).map(|i| i as u32))
             .collect();
-        truth.map(|t| {
-            let pred: Vec<u32> = rows.iter().map(|r| r.class as u32).collect();
+        truth.filter(|_| batch.is_some()).map(|t| {
+            let pred: Vec<u32> = rows.iter().map(|r| r.class.unwrap_or(0) as u32).collect();
             metrics::evaluate(&t, &pred, &model.classes)
+        })
+    });
+    let verdicts = table.labels.as_ref().and_then(|labels| {
+        let normal = |l: &String| l.eq_ignore_ascii_case(crate::schema::NORMAL_CLASS);
+        labels.iter().any(normal).then(|| {
+            let truth: Vec<bool> = labels.iter().map(|l| !normal(l)).collect();
+            let said: Vec<bool> = rows.iter().map(|r| r.anomalous).collect();
+            metrics::binary(&truth, &said)
         })
     });
     Ok(Scored {
         table,
+        anomalous: rows.iter().filter(|r| r.anomalous).count(),
         rows,
         counts,
         unfamiliar,
+        alarm_events,
         rates,
         evaluation,
+        verdicts,
     })
+}
+
+/// Mark the polls that are in an alarm event (the baseline's rule, within
+/// each capture session); the number of events.
+fn mark_events(
+    model: &Model,
+    rows: &mut [ScoredRow],
+    sessions: &[std::ops::Range<usize>],
+) -> usize {
+    let Some(b) = &model.baseline else {
+        return 0;
+    };
+    let alarms: Vec<bool> = rows
+        .iter()
+        .map(|r| r.baseline.as_ref().is_some_and(|c| c.alarm))
+        .collect();
+    let mut events = 0;
+    for s in sessions {
+        let s = s.start.min(rows.len())..s.end.min(rows.len());
+        let on = b.rule.in_alarm(&alarms[s.clone()]);
+        for (i, &in_event) in on.iter().enumerate() {
+            if let Some(c) = rows[s.start + i].baseline.as_mut() {
+                c.event = in_event;
+            }
+            events += (in_event && (i == 0 || !on[i - 1])) as usize;
+        }
+    }
+    events
 }
 
 /// Add the model inputs the table lacks, as `fill` says (no change for
@@ -319,12 +415,17 @@ mod tests {
         let out = scored_csv(&m, &s, "class", true);
         let mut lines = out.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-        assert_eq!(header.len(), 34 + 1 + 3 + m.classes.len());
+        // The default model has a forest and a baseline of normal traffic.
+        assert_eq!(header.len(), 34 + 1 + 3 + m.classes.len() + 4);
         assert_eq!(
             &header[35..38],
             ["predicted_class", "p_anomalous", "unfamiliar"]
         );
         assert_eq!(header[38], "p_normal");
+        assert_eq!(
+            &header[46..],
+            ["anomaly_score", "alarm", "alarm_event", "deviating"]
+        );
         let row = lines.next().unwrap();
         assert!(row.contains(",'=cmd|' /C calc'!A0,"), "{row}");
         assert!(row.contains(&format!(",{},", m.classes[2])), "{row}");

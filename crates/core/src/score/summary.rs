@@ -8,9 +8,9 @@ use crate::model::Model;
 
 /// Points in a scored file's timeline (the most anomalous row of each bucket).
 pub const TIMELINE_POINTS: usize = 800;
-/// Rows listed in the results table: the first ones of the file, and the
-/// first ones of each predicted class (so that filtering by a class shows
-/// rows even when they come late in the file).
+/// Rows listed in the results table: the first ones of the file, the first
+/// ones of each predicted class and the first anomalous ones (so that
+/// filtering shows rows even when they come late in the file).
 pub const LISTED_ROWS: usize = 200;
 
 /// One listed row of a scored file.
@@ -18,11 +18,17 @@ pub const LISTED_ROWS: usize = 200;
 pub struct ListedRow {
     /// Spreadsheet row of the (later) poll in the file.
     pub row: usize,
-    pub class: usize,
+    /// The model's verdict.
+    pub anomalous: bool,
+    /// The classifier's class (none without a classifier).
+    pub class: Option<usize>,
     pub p_anomalous: f64,
     pub unfamiliar: bool,
-    /// Top features behind the prediction: name and Δ probability.
+    /// Top features behind the classifier's prediction: name and Δ probability.
     pub reasons: Vec<(String, f64)>,
+    /// The baseline's anomaly score and its reasons in words.
+    pub anomaly_score: Option<f64>,
+    pub deviating: Vec<String>,
 }
 
 /// The page's view of a scored file.
@@ -42,6 +48,16 @@ pub struct ScoreSummary {
     /// (first row index of the bucket, highest p_anomalous in it).
     pub timeline: Vec<(usize, f64)>,
     pub listed: Vec<ListedRow>,
+    /// Rows the model calls anomalous.
+    pub anomalous: usize,
+    /// Whether the model has a baseline of normal traffic.
+    pub baseline: bool,
+    /// (first row index of the bucket, highest anomaly score in it).
+    pub score_timeline: Vec<(usize, f64)>,
+    /// Alarm events as row ranges (start, end), in row order.
+    pub events: Vec<(usize, usize)>,
+    /// The verdicts against the file's labels (normal vs the rest).
+    pub verdicts: Option<crate::metrics::BinaryMetrics>,
 }
 
 impl ScoreSummary {
@@ -57,13 +73,46 @@ impl ScoreSummary {
                 (b * bucket, max)
             })
             .collect();
-        // The first rows, and the first rows of each class.
-        let mut per_class = vec![0usize; model.classes.len()];
+        let score_timeline = scored
+            .rows
+            .chunks(bucket)
+            .enumerate()
+            .map(|(b, c)| {
+                let max = c
+                    .iter()
+                    .filter_map(|r| r.baseline.as_ref().map(|b| b.score))
+                    .fold(0.0, f64::max);
+                (b * bucket, max)
+            })
+            .collect();
+        let mut events = Vec::new();
+        let mut start = None;
+        for (i, r) in scored.rows.iter().enumerate() {
+            let on = r.baseline.as_ref().is_some_and(|b| b.event);
+            match (on, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    events.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            events.push((s, n));
+        }
+        // The first rows, the first rows of each class, and the first
+        // anomalous ones.
+        let mut per_class = vec![0usize; model.classes.len() + 1];
+        let mut anomalous = 0;
         let picked: Vec<usize> = (0..n)
             .filter(|&i| {
-                let c = scored.rows[i].class;
-                let take = i < LISTED_ROWS || per_class[c] < LISTED_ROWS;
+                let r = &scored.rows[i];
+                let c = r.class.unwrap_or(model.classes.len());
+                let alarm = r.anomalous && anomalous < LISTED_ROWS;
+                let take = i < LISTED_ROWS || per_class[c] < LISTED_ROWS || alarm;
                 per_class[c] += take as usize;
+                anomalous += (take && r.anomalous) as usize;
                 take
             })
             .collect();
@@ -88,12 +137,23 @@ impl ScoreSummary {
                             .collect()
                     })
                     .unwrap_or_default();
+                let deviating = match (&model.baseline, &cols) {
+                    (Some(b), Some(cols)) if r.baseline.as_ref().is_some_and(|c| c.alarm) => {
+                        let row = scored.table.row(i);
+                        let inputs: Vec<f64> = cols.iter().map(|&j| row[j]).collect();
+                        b.reasons(&b.score(&inputs), 3)
+                    }
+                    _ => Vec::new(),
+                };
                 ListedRow {
                     row: scored.table.row_numbers.get(i).copied().unwrap_or(0),
+                    anomalous: r.anomalous,
                     class: r.class,
                     p_anomalous: r.p_anomalous,
                     unfamiliar: r.unfamiliar,
                     reasons,
+                    anomaly_score: r.baseline.as_ref().map(|b| b.score),
+                    deviating,
                 }
             })
             .collect();
@@ -109,6 +169,11 @@ impl ScoreSummary {
             score_ms,
             timeline,
             listed,
+            anomalous: scored.anomalous,
+            baseline: model.baseline.is_some(),
+            score_timeline,
+            events,
+            verdicts: scored.verdicts.clone(),
         }
     }
 }
@@ -143,7 +208,7 @@ mod tests {
                 .all(|(i, r)| r.row == scored.table.row_numbers[i])
         );
         for (c, &count) in s.counts.iter().enumerate() {
-            let listed = s.listed.iter().filter(|r| r.class == c).count();
+            let listed = s.listed.iter().filter(|r| r.class == Some(c)).count();
             assert!(
                 listed >= count.min(LISTED_ROWS),
                 "class {c}: {listed} of {count}"

@@ -76,7 +76,7 @@ pub fn model(
 }
 
 /// Hash of what a model was trained on.
-fn data_hash(features: &[String], classes: &[String], x: &[f64], y: &[u32]) -> String {
+pub(crate) fn data_hash(features: &[String], classes: &[String], x: &[f64], y: &[u32]) -> String {
     let mut h = Sha256::new();
     for f in features {
         h.update(f.as_bytes());

@@ -2,10 +2,12 @@
 //! call: [`prepare`] a labelled table (capture → rates → task → features),
 //! make a [`Plan`] of every fit, [`evaluate`] it into a [`Report`], and
 //! [`fit::model`] the final forest into a [`Model`]. [`train`] does all of
-//! it; [`transfer`] tests a forest from one file on another.
+//! it; [`transfer`] tests a forest from one file on another;
+//! [`learn_normal`] fits a baseline of normal traffic alone.
 
 pub mod evaluate;
 pub mod fit;
+pub mod normal;
 pub mod options;
 pub mod plan;
 pub mod prepare;
@@ -17,6 +19,7 @@ pub use evaluate::{
     Forests, LearnerReport, Progress, Report, evaluate, evaluate_with, grow_share, merge_shares,
     shares,
 };
+pub use normal::{LearnOptions, Learned, learn_normal};
 pub use options::{TrainError, TrainOptions};
 pub use plan::{Fit, Plan, SplitKind};
 pub use prepare::{Prepared, prepare, relabel};
