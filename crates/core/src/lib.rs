@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod capture;
 pub mod columns;
+pub mod display;
 pub mod explain;
 pub mod features;
 pub mod forest;
