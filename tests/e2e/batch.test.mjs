@@ -148,7 +148,7 @@ test('a file dropped on the box: its text column passes through to the download'
   await page.evaluate((t) => {
     const dt = new DataTransfer();
     dt.items.add(new File([t], 'export.csv', { type: 'text/csv' }));
-    const box = document.querySelector('section.batch');
+    const box = document.querySelector('[data-testid="batch-file-drop"]');
     box.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
     box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, text);
