@@ -274,3 +274,45 @@ test('a 50 MB file of 500,000 rows is read with progress and previewed', async (
 function lines34() {
   return fs.readFileSync(DATA, 'utf8').split(/\r?\n/)[0].split(',').slice(0, 34);
 }
+
+test('progress never goes backwards: through cross-validation the bar only rises, to its max', async () => {
+  const { page, errors } = await openPage(app, { task: 'retrain' });
+  await page.getByTestId('train-file').setInputFiles(DATA);
+  await page.getByText('File: all_data.csv').waitFor();
+  await page.fill('[data-testid="train-trees"]', '30');
+  await page.fill('[data-testid="train-cv-folds"]', '3');
+  // Every value the bar takes, recorded by the page itself as it changes.
+  await page.evaluate(() => {
+    window.__progress = [];
+    window.__phases = new Set();
+    const record = () => {
+      const bar = document.querySelector('[data-testid="train-progress"]');
+      if (!bar) return;
+      const v = [Number(bar.getAttribute('value')), Number(bar.getAttribute('max'))];
+      const last = window.__progress.at(-1);
+      if (!last || last[0] !== v[0] || last[1] !== v[1]) window.__progress.push(v);
+      const phase = bar.parentElement.textContent.match(/\(([^)]*)\)/);
+      if (phase) window.__phases.add(phase[1]);
+    };
+    new MutationObserver(record).observe(document.body, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['value', 'max'],
+    });
+  });
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-result').waitFor({ timeout: 120000 });
+  const seen = await page.evaluate(() => window.__progress);
+  const phases = await page.evaluate(() => [...window.__phases]);
+  console.log(`# progress: ${seen.length} values up to ${seen.at(-1)?.join(' of ')}; phases: ${phases.join(', ')}`);
+  assert.ok(seen.length > 20, `${seen.length} values seen`);
+  const max = seen[0][1];
+  for (let i = 1; i < seen.length; i++) {
+    assert.equal(seen[i][1], max, `the bar's max stays ${max}`);
+    assert.ok(seen[i][0] >= seen[i - 1][0], `went back from ${seen[i - 1][0]} to ${seen[i][0]} (step ${i})`);
+  }
+  assert.deepEqual(seen.at(-1), [max, max], 'the bar ends full');
+  assert.ok(phases.some((p) => /cross-validation/.test(p)), `phases: ${phases.join(', ')}`);
+  assert.ok(phases.some((p) => /final/.test(p)), `phases: ${phases.join(', ')}`);
+  assert.match(await page.getByTestId('train-cv').innerText(), /^Time-blocked 3-fold cross-validation/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
