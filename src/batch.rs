@@ -211,14 +211,15 @@ pub fn Batch() -> impl IntoView {
             <div class="score-setup">
                 <UploadBox testid="batch-file" accept=".csv,text/csv" label="Choose a CSV export"
                     note="Rates or cumulative counters, one row per poll; up to 268 MB."
-                    on_file=loaded on_error=refused busy=reading/>
+                    on_file=loaded on_error=refused busy=reading
+                    loaded=Signal::derive(move || chosen.get().map(|c| c.name))/>
                 <div class="train-form">
                     <label>
                         "The file holds"
                         <select data-testid="batch-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
                             <option value="rates" selected=true>"per-second rates"</option>
                             <option value="counters">"cumulative counters, fixed interval"</option>
-                            <option value="timestamps">"cumulative counters with a timestamp column"</option>
+                            <option value="timestamps">"cumulative counters, timestamp column"</option>
                         </select>
                         <small>"SNMP exports hold counters that wrap; they are turned into per-second rates first."</small>
                     </label>

@@ -166,13 +166,13 @@ pub fn FilePreview(preview: Preview, choices: Choices) -> impl IntoView {
                         }
                         time_col.set((!v.is_empty()).then_some(v));
                     }>
-                        <option value="" selected=time_col.get_untracked().is_none()>"(none: rows in order, fixed interval)"</option>
+                        <option value="" selected=time_col.get_untracked().is_none()>"(none)"</option>
                         {numeric.iter().map(|c| {
                             let sel = time_col.get_untracked().as_ref() == Some(c);
                             view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
                         }).collect_view()}
                     </select>
-                    <small>"Seconds since any origin: gives the time between polls and splits captures at gaps."</small>
+                    <small>"Seconds since any origin: the time between polls, and gaps that split captures. None: rows in order, polled at the interval below."</small>
                 </label>
                 <label>
                     "Session column"

@@ -255,7 +255,7 @@ pub fn Retrain() -> impl IntoView {
             </p>
             <UploadBox testid="train-file" accept=".csv,text/csv" label="Choose a labelled CSV"
                 note="The label column, the label of normal traffic and a timestamp column are guessed; check them in the preview."
-                on_file=loaded on_error=refused busy=reading/>
+                on_file=loaded on_error=refused busy=reading loaded=file_name/>
             {move || preview.get().map(|p| view! { <FilePreview preview=p choices=choices/> })}
             <div class="train-form">
                 <Setting range=TREES testid="train-trees" value=settings.trees/>
@@ -297,11 +297,22 @@ pub fn Retrain() -> impl IntoView {
                     Status::Done { model: m, bytes, elapsed_ms, baselines, cv } => {
                         let r = m.report.clone();
                         let new = m.clone();
+                        let in_use = {
+                            let m = m.clone();
+                            Memo::new(move |_| Arc::ptr_eq(&state.model.get(), &m))
+                        };
                         let download = bytes.clone();
                         view! {
                             <div class="train-result" data-testid="train-result">
                                 <p>{format!("Trained in {} on {} rows: {} trees over {} features ({}).",
                                     seconds(elapsed_ms), r.rows, m.forest.trees.len(), m.features.len(), m.feature_set.name())}</p>
+                                <div class="train-actions">
+                                    <button type="button" class="primary" data-testid="train-use" disabled=in_use on:click={
+                                        let bytes = bytes.clone();
+                                        move |_| state.activate(new.clone(), &bytes)
+                                    }>{move || if in_use.get() { "In use" } else { "Use this model" }}</button>
+                                    <button type="button" data-testid="train-download" on:click=move |_| browser::download("mibwatch-model.mwm", &download)>"Download model file"</button>
+                                </div>
                                 <p data-testid="train-time-ordered">{format!(
                                     "Time-ordered held-out: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (always-attack baseline {}; 50% balanced), detection {}, false alarms {}.",
                                     pct(r.time_ordered.accuracy), r.time_ordered.macro_f1,
@@ -355,12 +366,6 @@ pub fn Retrain() -> impl IntoView {
                                         <ImportanceBars features=m.features.clone() importance=r.importance.clone()/>
                                     </div>
                                 </div>
-                                <button type="button" data-testid="train-use" on:click={
-                                    let bytes = bytes.clone();
-                                    move |_| state.activate(new.clone(), &bytes)
-                                }>"Use this model"</button>
-                                " "
-                                <button type="button" data-testid="train-download" on:click=move |_| browser::download("mibwatch-model.mwm", &download)>"Download model file"</button>
                             </div>
                         }.into_any()
                     }

@@ -75,6 +75,9 @@ pub fn UploadBox(
     /// Set while a file is being read (the caller's Start waits for it).
     #[prop(optional)]
     busy: Option<RwSignal<bool>>,
+    /// The name of the file the caller holds, shown in the box.
+    #[prop(optional, into)]
+    loaded: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let reading = RwSignal::new(None::<(u64, u64)>);
     if let Some(busy) = busy {
@@ -122,6 +125,9 @@ pub fn UploadBox(
                 <input type="file" accept=accept class="visually-hidden" data-testid=testid on:change=on_change/>
             </label>
             {(!compact).then(|| view! { <span class="upload-or">" or drop it here"</span> })}
+            {move || loaded.and_then(|l| l.get()).map(|name| view! {
+                <span class="upload-loaded"><span aria-hidden="true">"✓ "</span>{name}</span>
+            })}
             {(!note.is_empty()).then(|| view! { <small class="upload-note">{note}</small> })}
             {move || reading.get().map(|(done, total)| view! {
                 <div class="upload-reading" role="status">

@@ -48,7 +48,7 @@ for (const [width, height, strict] of [[1280, 800, true], [390, 844, false]]) {
     await page.getByText(`File: lab.csv (${rows} rows)`).waitFor({ timeout: 20000 });
     // 2. How it was captured: cumulative counters with a timestamp column...
     const kind = page.getByTestId('batch-kind');
-    await act('choose counters with a timestamp column', kind, () => kind.selectOption('timestamps'));
+    await act('choose counters with a timestamp column', kind, () => kind.selectOption({ label: 'cumulative counters, timestamp column' }));
     // 3. ...named `timestamp` (the page has guessed it; the newcomer checks it).
     const time = page.getByTestId('batch-time');
     assert.equal(await time.inputValue(), 'timestamp', 'the timestamp column is guessed');
