@@ -377,10 +377,10 @@ fn BatchResult(
                 </select>
             </label>
             <div class="head-scroll" role="region" aria-label="Scored rows" tabindex="0">
-                <table class="metrics" data-testid="batch-rows">
+                <table class="metrics rows-table" data-testid="batch-rows">
                     <thead><tr>
                         <th scope="col">"Row"</th><th scope="col">"Class"</th><th scope="col">"P(anomalous)"</th>
-                        <th scope="col">"Guard"</th><th scope="col">"Top reasons (Δ points)"</th>
+                        <th scope="col">"Guard"</th><th scope="col" class="reasons-head">"Top reasons (Δ points)"</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

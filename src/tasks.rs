@@ -33,7 +33,7 @@ pub const MODEL: &str = "model";
 pub const DEFAULT: &str = SCORE;
 
 /// The tasks, in the order the page lists them.
-pub static TASKS: [Task; 3] = [
+pub static TASKS: &[Task] = &[
     Task {
         id: SCORE,
         title: "Score an export",
