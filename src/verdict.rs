@@ -10,6 +10,7 @@ use mibwatch_core::model::{Model, Prediction};
 use mibwatch_core::schema::Verdict;
 
 use crate::browser::now_ms;
+use crate::report::pct;
 use crate::state::AppState;
 
 /// Repetitions when timing one prediction: browsers coarsen their clock.
@@ -129,7 +130,7 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
                     <span class="bar-track" aria-hidden="true">
                         <span class="bar-fill" style:width=format!("{:.1}%", pr * 100.0)></span>
                     </span>
-                    <span class="bar-value">{format!("{:.0}%", pr * 100.0)}</span>
+                    <span class="bar-value">{pct(pr)}</span>
                 </li>
             }
         })
@@ -142,7 +143,7 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
         <p class="predicted">
             "Predicted class: "
             <strong data-testid="predicted-class">{class}</strong>
-            {format!(" ({:.0}% of trees agree)", p.probabilities[p.class] * 100.0)}
+            {format!(" ({} of trees agree)", pct(p.probabilities[p.class]))}
         </p>
         <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
     }
@@ -168,9 +169,9 @@ pub fn VerdictBar(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                     view! {
                         <span class=cls>{icon}" "{p.verdict.label()}</span>
                         <span class="vb-class">{format!(
-                            "{} · {:.0}% of trees{}",
+                            "{} · {} of trees{}",
                             m.classes[p.class],
-                            p.probabilities[p.class] * 100.0,
+                            pct(p.probabilities[p.class]),
                             if p.guard.unfamiliar { " · unfamiliar traffic" } else { "" },
                         )}</span>
                     }
