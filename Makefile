@@ -20,7 +20,7 @@ serve: setup
 	$(WASM_ENV); cargo fetch -q; trunk serve --release --offline --no-autoreload --address 127.0.0.1 --port $(SERVE_PORT) --dist target/serve
 
 test: setup-test native lint lab-smoke build e2e e2e-subpath
-	@echo "make test: all suites passed"
+	@scripts/test-summary.sh
 
 setup:
 	@scripts/setup.sh build
@@ -33,6 +33,8 @@ native:
 
 lint:
 	cargo fmt --all --check
+	# The fuzz targets (their own workspace, run with nightly by scripts/fuzz.sh) still build.
+	CARGO_TARGET_DIR=target/fuzz-check cargo check -q --manifest-path fuzz/Cargo.toml
 	cargo clippy --workspace --exclude mibwatch --all-targets -- -D warnings
 	$(WASM_ENV); cargo clippy -p mibwatch --target wasm32-unknown-unknown -- -D warnings
 
@@ -58,7 +60,8 @@ screenshots:
 # Traffic lab (lab/lab.sh; needs root and network namespaces, else the smoke
 # test skips with a message). lab-smoke: < 2 min, run by `make test`.
 lab-smoke:
-	lab/lab.sh smoke
+	@mkdir -p target
+	lab/lab.sh smoke 2>&1 | tee target/lab-smoke.log
 
 # The full labelled campaign → data/lab/lab.csv + manifest.json (about an hour).
 lab-campaign:

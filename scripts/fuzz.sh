@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../fuzz"
 secs="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ingest model_decode model_payload sample_decode rates)
+[ ${#targets[@]} -gt 0 ] || targets=(ingest model_decode model_payload sample_decode rates onnx_decode export_detect export_prometheus export_grafana export_telegraf export_snmp export_rrd)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"

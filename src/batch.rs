@@ -150,8 +150,8 @@ pub fn Batch() -> impl IntoView {
             columns: Some(columns::numeric_columns(&c.preview, LABEL_COLUMN)),
             options: ScoreOptions {
                 capture,
-                escape_formulas: true,
                 fill,
+                ..ScoreOptions::default()
             },
         });
         stop();

@@ -149,7 +149,7 @@ fn PredictForm() -> impl IntoView {
                 browser::replace_hash(&sample::encode_fragment(&m.inputs, &a.row));
             }
             state.timing.set(Some(Timing {
-                trees: m.forest.trees.len(),
+                trees: m.classifier.as_ref().map_or(0, |c| c.n_trees()),
                 predict_ms: a.predict_ms,
                 explain_ms: a.explain_ms,
             }));

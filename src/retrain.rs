@@ -15,7 +15,7 @@ use mibwatch_core::capture::{Capture, Values};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::ingest::{self, Preview};
-use mibwatch_core::model::{self, CvSummary, Model};
+use mibwatch_core::model::{self, CvSummary, Model, TrainingReport};
 use mibwatch_core::params::{
     CV_FOLDS, MAX_DEPTH, MIN_SAMPLES_LEAF, MTRY, POLL_INTERVAL, Range, SEED, TEST_FRACTION, TREES,
 };
@@ -34,6 +34,8 @@ enum Status {
     },
     Done {
         model: Arc<Model>,
+        /// The trained model's held-out evaluation.
+        report: Arc<TrainingReport>,
         bytes: Arc<Vec<u8>>,
         elapsed_ms: f64,
         baselines: Vec<LearnerScore>,
@@ -214,12 +216,16 @@ pub fn Retrain() -> impl IntoView {
             }) => {
                 let bytes = bytes.unwrap_or_default();
                 status.set(match model::decode(&bytes) {
-                    Ok(m) => Status::Done {
-                        model: Arc::new(m),
-                        bytes: Arc::new(bytes),
-                        elapsed_ms,
-                        baselines,
-                        cv,
+                    Ok(m) => match m.report.clone() {
+                        Some(report) => Status::Done {
+                            report: Arc::new(report),
+                            model: Arc::new(m),
+                            bytes: Arc::new(bytes),
+                            elapsed_ms,
+                            baselines,
+                            cv,
+                        },
+                        None => Status::Failed("The trained model carries no evaluation.".into()),
                     },
                     Err(e) => Status::Failed(format!("The trained model could not be read: {e}")),
                 });
@@ -294,8 +300,8 @@ pub fn Retrain() -> impl IntoView {
                     }
                     Status::Cancelled => view! { <p data-testid="train-cancelled">"Training cancelled. The active model is unchanged."</p> }.into_any(),
                     Status::Failed(e) => view! { <p class="error" role="alert" data-testid="train-error">{e}</p> }.into_any(),
-                    Status::Done { model: m, bytes, elapsed_ms, baselines, cv } => {
-                        let r = m.report.clone();
+                    Status::Done { model: m, report: r, bytes, elapsed_ms, baselines, cv } => {
+                        let trees = m.classifier.as_ref().map_or(0, |c| c.n_trees());
                         let new = m.clone();
                         let in_use = {
                             let m = m.clone();
@@ -305,7 +311,7 @@ pub fn Retrain() -> impl IntoView {
                         view! {
                             <div class="train-result" data-testid="train-result">
                                 <p>{format!("Trained in {} on {} rows: {} trees over {} features ({}).",
-                                    seconds(elapsed_ms), r.rows, m.forest.trees.len(), m.features.len(), m.feature_set.name())}</p>
+                                    seconds(elapsed_ms), r.rows, trees, m.features.len(), m.feature_set.name())}</p>
                                 <div class="train-actions">
                                     <button type="button" class="primary" data-testid="train-use" disabled=in_use on:click={
                                         let bytes = bytes.clone();
@@ -344,7 +350,7 @@ pub fn Retrain() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>
                                         <tr>
-                                            <th scope="row">{format!("mibwatch forest ({} trees)", m.forest.trees.len())}</th>
+                                            <th scope="row">{format!("mibwatch forest ({trees} trees)")}</th>
                                             <td>{pct(r.time_ordered.accuracy)}</td>
                                             <td>{format!("{:.2}", r.time_ordered.macro_f1)}</td>
                                             <td>{pct(r.time_ordered.binary.balanced_accuracy)}</td>

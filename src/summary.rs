@@ -24,14 +24,16 @@ pub fn ModelLine() -> impl IntoView {
             </span>
             <span class="ml-figure" data-testid="model-headline">{move || {
                 let m = m();
-                let t = &m.report.time_ordered;
-                format!(
-                    "{} rows · {} classes · time-ordered accuracy {} (trivial baseline {})",
-                    m.report.rows,
-                    m.classes.len(),
-                    pct(t.accuracy),
-                    pct(t.majority_accuracy),
-                )
+                match &m.report {
+                    Some(r) => format!(
+                        "{} rows · {} classes · time-ordered accuracy {} (trivial baseline {})",
+                        r.rows,
+                        m.classes.len(),
+                        pct(r.time_ordered.accuracy),
+                        pct(r.time_ordered.majority_accuracy),
+                    ),
+                    None => format!("{} classes · no held-out evaluation", m.classes.len()),
+                }
             }}</span>
             <a class="ml-link" href=format!("#{MODEL}") data-task=MODEL
                 aria-current=move || (state.view.get() == MODEL).then_some("page")>
@@ -71,12 +73,15 @@ fn ModelSummary() -> impl IntoView {
                 {move || {
                     let m = m();
                     format!(
-                        "{} trees over {} inputs (per-second rates; gauges as polled) and the {} features computed from them ({}), trained on {} rows.",
-                        m.forest.trees.len(),
+                        "{} over {} inputs (per-second rates; gauges as polled) and the {} features computed from them ({}){}.",
+                        m.classifier.as_ref().map_or_else(|| "No classifier".to_string(), |c| {
+                            let d = c.describe();
+                            d[..1].to_uppercase() + &d[1..]
+                        }),
                         m.inputs.len(),
                         m.features.len(),
                         m.feature_set.name(),
-                        m.report.rows,
+                        m.report.as_ref().map_or_else(String::new, |r| format!(", trained on {} rows", r.rows)),
                     )
                 }}
             </p>
@@ -97,8 +102,7 @@ fn ModelSummary() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || {
-                        let r = m().report.clone();
+                    {move || m().report.clone().map(|r| {
                         let t = &r.time_ordered;
                         view! {
                             <EvalRow name="Time-ordered (last 30% of each capture)" class="" testid="time-ordered-row" eval=t.clone()/>
@@ -116,23 +120,23 @@ fn ModelSummary() -> impl IntoView {
                             </tr>
                             <EvalRow name="Random split (leaks the capture session)" class="leaky" testid="random-row" eval=r.random.clone()/>
                         }
-                    }}
+                    })}
                 </tbody>
             </table>
-            {move || m().report.session_caveat().map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
+            {move || m().report.as_ref().and_then(|r| r.session_caveat()).map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
             <details class="model-details" open>
                 <summary>"Per-class figures, confusion matrix and feature importance"</summary>
                 {move || {
                     let m = m();
-                    view! {
+                    m.report.clone().map(|r| view! {
                         <div class="report-grid">
-                            <ConfusionHeatmap eval=m.report.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
+                            <ConfusionHeatmap eval=r.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
                             <div>
-                                <ClassTable eval=m.report.time_ordered.clone()/>
-                                <ImportanceBars features=m.features.clone() importance=m.report.importance.clone()/>
+                                <ClassTable eval=r.time_ordered.clone()/>
+                                <ImportanceBars features=m.features.clone() importance=r.importance.clone()/>
                             </div>
                         </div>
-                    }
+                    })
                 }}
             </details>
             <p class="note">

@@ -111,7 +111,8 @@ pub fn VerdictPanel(analysis: Memo<Option<Analysis>>) -> impl IntoView {
 }
 
 fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
-    let class = m.classes[p.class].clone();
+    let class = p.class.map(|c| m.classes[c].clone());
+    let agree = p.class.map(|c| p.probabilities[c]);
     let (cls, icon) = match p.verdict {
         Verdict::Normal => ("verdict normal", "✓"),
         Verdict::Anomalous => ("verdict anomalous", "⚠"),
@@ -140,11 +141,13 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
             <span aria-hidden="true">{icon}" "</span>
             {p.verdict.label()}
         </p>
-        <p class="predicted">
-            "Predicted class: "
-            <strong data-testid="predicted-class">{class}</strong>
-            {format!(" ({} of trees agree)", pct(p.probabilities[p.class]))}
-        </p>
+        {class.zip(agree).map(|(class, agree)| view! {
+            <p class="predicted">
+                "Predicted class: "
+                <strong data-testid="predicted-class">{class}</strong>
+                {format!(" ({} of trees agree)", pct(agree))}
+            </p>
+        })}
         <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
     }
 }
@@ -169,9 +172,12 @@ pub fn VerdictBar(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                     view! {
                         <span class=cls>{icon}" "{p.verdict.label()}</span>
                         <span class="vb-class">{format!(
-                            "{} · {} of trees{}",
-                            m.classes[p.class],
-                            pct(p.probabilities[p.class]),
+                            "{}{}",
+                            p.class.map_or_else(String::new, |c| format!(
+                                "{} · {} of trees",
+                                m.classes[c],
+                                pct(p.probabilities[c])
+                            )),
                             if p.guard.unfamiliar { " · unfamiliar traffic" } else { "" },
                         )}</span>
                     }
@@ -230,7 +236,10 @@ fn RangeWarnings(model: Arc<Model>, flags: Vec<RangeFlag>) -> impl IntoView {
 
 #[component]
 fn Reasons(model: Arc<Model>, analysis: Analysis) -> impl IntoView {
-    let class = model.classes[analysis.prediction.class].clone();
+    let class = analysis
+        .prediction
+        .class
+        .map_or_else(String::new, |c| model.classes[c].clone());
     let top: Vec<&Contribution> = analysis.contributions.iter().take(TOP_REASONS).collect();
     let scale = top
         .iter()

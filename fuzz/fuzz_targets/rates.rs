@@ -40,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
         values: values[..n * 2].to_vec(),
         labels: Some(labels.clone()),
         row_numbers: (2..n + 2).collect(),
+        text: Vec::new(),
     };
     let sessions = sessions_by_label(&labels);
     let interval = match interval_byte % 3 {

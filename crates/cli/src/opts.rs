@@ -2,8 +2,11 @@
 //! share (forest parameters, how a file's rows were captured, threads).
 
 use mibwatch_core::capture::{Capture, Values};
+use mibwatch_core::export::{self, Export, InterfaceChoice, ReadOptions};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
+use mibwatch_core::ingest::IngestOptions;
+use mibwatch_core::rates::SeriesKind;
 
 /// The public SNMP-MIB file was polled every 15 seconds.
 pub const DEFAULT_INTERVAL: f64 = 15.0;
@@ -16,7 +19,7 @@ pub struct Opts<'a> {
 }
 
 /// Options that take no value.
-const FLAGS: [&str; 2] = ["--rates", "--no-escape"];
+const FLAGS: [&str; 3] = ["--rates", "--no-escape", "--markdown"];
 
 impl<'a> Opts<'a> {
     pub fn flag(&self, name: &str) -> bool {
@@ -92,10 +95,12 @@ impl<'a> Opts<'a> {
 
     /// How the file's rows were captured, with `prefix` before each option
     /// name (`--` or `--train-`): `{prefix}counters S|none` (default
-    /// `default_counters`), `--rates`, `{prefix}time-column`,
+    /// `default_counters`; a time column alone means counters timed by it),
+    /// `--rates`, `{prefix}time-column`,
     /// `{prefix}session-column`, `{prefix}session-gap`, `{prefix}entity-column`.
     pub fn capture(&self, prefix: &str, default_counters: Option<f64>) -> Result<Capture, String> {
         let key = |k: &str| format!("{prefix}{k}");
+        let time_column = self.value(&key("time-column"))?.map(str::to_string);
         let counters = match self.value(&key("counters"))? {
             _ if self.flag("--rates") => None,
             Some("none") => None,
@@ -112,20 +117,25 @@ impl<'a> Opts<'a> {
             ),
             None => default_counters,
         };
+        // A time column alone means counters timed by it (add --rates otherwise).
+        let timed_counters = time_column.is_some()
+            && !self.flag("--rates")
+            && self.value(&key("counters"))? != Some("none");
         Ok(Capture {
-            values: if counters.is_some() {
+            values: if counters.is_some() || timed_counters {
                 Values::Counters
             } else {
                 Values::Rates
             },
             interval: counters,
-            time_column: self.value(&key("time-column"))?.map(str::to_string),
+            time_column,
             session_column: self.value(&key("session-column"))?.map(str::to_string),
             session_gap_secs: self.parse(&key("session-gap"))?,
             entity_columns: self
                 .value(&key("entity-column"))?
                 .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
                 .unwrap_or_default(),
+            ..Capture::default()
         })
     }
 }
@@ -135,11 +145,80 @@ pub fn read(path: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Options shared by the commands that read a capture.
-pub const CAPTURE_OPTIONS: [&str; 6] = [
+pub const CAPTURE_OPTIONS: [&str; 7] = [
     "--counters",
     "--rates",
     "--time-column",
     "--session-column",
     "--session-gap",
     "--entity-column",
+    "--interface",
 ];
+
+impl Opts<'_> {
+    /// Read `path` with the core's one reader (plain CSV or a monitoring
+    /// export, recognised from its content), as the options say:
+    /// `--interface busiest|every|NAME`, `--rates`, `--counters S`, `--label`.
+    pub fn read_export(&self, path: &str, require_label: bool) -> Result<Export, String> {
+        let bytes = read(path)?;
+        let label = self
+            .value("--label")?
+            .unwrap_or(mibwatch_core::schema::LABEL_COLUMN);
+        let interface = match self.value("--interface")? {
+            None | Some("busiest") => InterfaceChoice::Busiest,
+            Some("every") => InterfaceChoice::Every,
+            Some(name) => InterfaceChoice::Named(name.to_string()),
+        };
+        let kind = if self.flag("--rates") {
+            Some(SeriesKind::Rate)
+        } else if self.value("--counters")?.is_some() {
+            Some(SeriesKind::Counter)
+        } else {
+            None
+        };
+        let opts = ReadOptions {
+            kind,
+            interval: self.parse::<f64>("--counters").ok().flatten(),
+            interface,
+            csv: IngestOptions {
+                label_column: label.to_string(),
+                require_label,
+                keep_text: true,
+                ..IngestOptions::labelled(path)
+            },
+            ..ReadOptions::default()
+        };
+        export::read_export(&bytes, path, &opts).map_err(|e| e.to_string())
+    }
+
+    /// How `e`'s rows were captured: what the reader found, with the
+    /// options given on top (`--counters`, `--rates`, `--time-column`,
+    /// `--session-column`, `--session-gap`, `--entity-column`); counters with
+    /// no clock take `default_interval` when there is one.
+    pub fn capture_of(&self, e: &Export, default_interval: Option<f64>) -> Result<Capture, String> {
+        let mut c = e.capture();
+        let given = self.capture("--", None)?;
+        if self.flag("--rates") {
+            c.values = Values::Rates;
+        } else if given.values == Values::Counters {
+            c.values = Values::Counters;
+        }
+        c.interval = given.interval.or(c.interval);
+        if given.time_column.is_some() {
+            c.time_column = given.time_column;
+        }
+        if given.session_column.is_some() {
+            c.session_column = given.session_column;
+        }
+        if given.session_gap_secs.is_some() {
+            c.session_gap_secs = given.session_gap_secs;
+        }
+        if !given.entity_columns.is_empty() {
+            c.entity_columns = given.entity_columns;
+        }
+        if c.values == Values::Counters && c.time_column.is_none() && c.uptime_column.is_none() {
+            c.interval = c.interval.or(default_interval);
+        }
+        Ok(c)
+    }
+}

@@ -50,17 +50,25 @@ pub fn confusion(classes: &[String], e: &Evaluation, skip_empty: bool) {
 }
 
 pub fn report(m: &Model) {
-    let r = &m.report;
     println!("model: {}", m.source);
     println!(
-        "  {} inputs → {} features ({}), {} classes, {} trees, trained on {} rows (seed {})",
+        "  {} inputs → {} features ({}), {} classes; classifier: {}",
         m.inputs.len(),
         m.features.len(),
         m.feature_set.name(),
         m.classes.len(),
-        m.forest.trees.len(),
+        m.classifier
+            .as_ref()
+            .map_or_else(|| "none".to_string(), |c| c.describe()),
+    );
+    let Some(r) = &m.report else {
+        println!("  no held-out evaluation: the classifier was not trained by mibwatch");
+        return;
+    };
+    println!(
+        "  trained on {} rows (seed {})",
         r.rows,
-        m.params.seed
+        m.params().map_or(0, |p| p.seed)
     );
     if let Some(s) = &r.rates {
         println!(

@@ -3,9 +3,6 @@
 
 use std::time::Instant;
 
-use mibwatch_core::capture::Values;
-use mibwatch_core::columns;
-use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model;
 use mibwatch_core::score::{self, Fill, ScoreOptions};
 
@@ -17,27 +14,19 @@ pub fn score(args: &[String]) -> Result<(), String> {
         return Err("score needs a model file and a CSV file".into());
     };
     let o = Opts { args: &args[2..] };
-    let mut known = vec!["--out", "--label", "--no-escape", "--fill"];
+    let mut known = vec!["--out", "--label", "--no-escape", "--fill", "--threads"];
     known.extend(CAPTURE_OPTIONS);
     o.check_known(&known)?;
     let m = model::decode(&read(mpath)?).map_err(|e| format!("{mpath}: {e}"))?;
     let label = o
         .value("--label")?
         .unwrap_or(mibwatch_core::schema::LABEL_COLUMN);
-    let bytes = read(cpath)?;
-    // Numeric columns are scored; text columns (host names, dates) pass
-    // through to the output. Types come from the first 1,000 rows; a text cell
-    // further down a numeric column is an error naming its row.
-    let head = ingest::preview(columns::head(&bytes, 1000), cpath, 0).map_err(|e| e.to_string())?;
-    let opts = IngestOptions {
-        require_label: false,
-        label_column: label.to_string(),
-        columns: Some(columns::numeric_columns(&head, label)),
-        keep_text: true,
-        ..IngestOptions::labelled(cpath)
-    };
-    let t = ingest::read_csv(&bytes, &opts).map_err(|e| e.to_string())?;
-    drop(bytes);
+    // One reader for plain CSV and monitoring exports; text columns (host
+    // names, dates) pass through to the output.
+    let export = o.read_export(cpath, false)?;
+    eprintln!("{cpath}: {}", export.understanding);
+    let capture = o.capture_of(&export, None)?;
+    let t = export.table;
     let escape = !o.flag("--no-escape");
     let fill = match o.value("--fill")? {
         None => Fill::Refuse,
@@ -47,15 +36,11 @@ pub fn score(args: &[String]) -> Result<(), String> {
                 .map_err(|_| format!("--fill: \"{v}\" is neither \"median\" nor a number"))?,
         ),
     };
-    let mut capture = o.capture("--", None)?;
-    // A time column alone means counters timed by it (add --rates otherwise).
-    if capture.time_column.is_some() && o.value("--counters")?.is_none() && !o.flag("--rates") {
-        capture.values = Values::Counters;
-    }
     let options = ScoreOptions {
         capture,
         escape_formulas: escape,
         fill,
+        threads: o.threads()?,
     };
     let start = Instant::now();
     let scored = score::score(&m, t, &options).map_err(|e| e.to_string())?;

@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use mibwatch_core::forest::Control;
-use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model;
 use mibwatch_core::train::{self, TrainOptions};
 
@@ -41,22 +40,22 @@ pub fn train(args: &[String]) -> Result<(), String> {
             .map(|f| f.to_string_lossy().to_string())
             .unwrap_or_default()
     };
+    let export = o.read_export(data, true)?;
+    eprintln!("{data}: {}", export.understanding);
+    // The public file was polled every 15 s; any other file says how, or the
+    // options do.
+    let default_interval = (data == DEFAULT_DATA).then_some(DEFAULT_INTERVAL);
     let opts = TrainOptions {
         params: o.forest_params()?,
         feature_set: o.feature_set()?,
         test_fraction: o.parse("--test-fraction")?.unwrap_or(0.3),
-        capture: o.capture("--", Some(DEFAULT_INTERVAL))?,
+        capture: o.capture_of(&export, default_interval)?,
         source,
         baselines: true,
         threads: o.threads()?,
         ..TrainOptions::default()
     };
-    let mut iopts = IngestOptions::labelled(data);
-    if let Some(l) = o.value("--label")? {
-        iopts.label_column = l.to_string();
-    }
-    iopts.keep_text = !opts.capture.entity_columns.is_empty();
-    let table = ingest::read_csv(&read(data)?, &iopts).map_err(|e| e.to_string())?;
+    let table = export.table;
     let start = Instant::now();
     let mut phase = String::new();
     let trained = train::train(&table, &opts, &mut |p| {
@@ -90,7 +89,13 @@ pub fn train(args: &[String]) -> Result<(), String> {
 
 pub fn info(args: &[String]) -> Result<(), String> {
     let path = args.first().ok_or("info needs a model file")?;
+    let o = Opts { args: &args[1..] };
+    o.check_known(&["--markdown"])?;
     let m = model::decode(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
-    print::report(&m);
+    if o.flag("--markdown") {
+        print!("{}", crate::markdown::model(&m)?);
+    } else {
+        print::report(&m);
+    }
     Ok(())
 }

@@ -16,6 +16,7 @@
 use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::train::{self, Prepared, TrainOptions, TransferReport};
 
+use crate::markdown::thousands;
 use crate::opts::{DEFAULT_INTERVAL, Opts, read};
 use crate::print::{self, pct};
 
@@ -42,6 +43,7 @@ pub fn transfer(args: &[String]) -> Result<(), String> {
         "--seed",
         "--features",
         "--threads",
+        "--markdown",
     ];
     let sides: Vec<String> = ["train", "test"]
         .iter()
@@ -68,8 +70,45 @@ pub fn transfer(args: &[String]) -> Result<(), String> {
         opts.feature_set.name()
     );
     let r = train::transfer(&ptr, &pte, &opts.params, o.threads()?).map_err(|e| e.to_string())?;
-    report(&tr, &ptr, &te, &pte, &r, &opts);
+    if o.flag("--markdown") {
+        print!("{}", markdown(&tr, &te, &ptr, &r));
+    } else {
+        report(&tr, &ptr, &te, &pte, &r, &opts);
+    }
     Ok(())
+}
+
+/// The README's row for this transfer and its confusion matrix.
+fn markdown(tr: &str, te: &str, ptr: &Prepared, r: &TransferReport) -> String {
+    let e = &r.evaluation;
+    let b = &e.binary;
+    let name = |p: &str| {
+        if p.contains("snmp-mib") {
+            "public"
+        } else {
+            "lab"
+        }
+    };
+    let mut out = String::from(
+        "| train → test | test rows | accuracy | macro-F1 | binary accuracy | binary balanced | detection | false alarms | guard flags |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    out += &format!(
+        "| {} → {} | {} | {} (majority {}) | {:.3} | {} (always-attack {}) | {} | {} | {} | {} |\n\n",
+        name(tr),
+        name(te),
+        thousands(e.n_test),
+        pct(e.accuracy),
+        pct(e.majority_accuracy),
+        e.macro_f1,
+        pct(b.accuracy),
+        pct(b.always_attack_accuracy),
+        pct(b.balanced_accuracy),
+        pct(b.detection_rate),
+        pct(b.false_alarm_rate),
+        pct(r.guard_share)
+    );
+    out += &crate::markdown::confusion(&ptr.classes, e, false, true);
+    out
 }
 
 fn rates_note(p: &Prepared) -> String {

@@ -43,16 +43,17 @@ fn default_model_is_reproducible_from_data() {
     );
     // The committed model reads back and reports the honest (time-ordered) figure.
     let m = mibwatch_core::model::decode(&committed).unwrap();
-    assert_eq!(m.forest.trees.len(), 100);
+    assert_eq!(m.forest().unwrap().trees.len(), 100);
+    let report = m.report.as_ref().unwrap();
     assert_eq!(m.inputs.len(), 34);
     assert_eq!(m.feature_set, mibwatch_core::features::FeatureSet::IfIpMix);
     assert_eq!(m.classes.len(), 8);
-    let t = m.report.time_ordered.accuracy;
+    let t = report.time_ordered.accuracy;
     assert!(t > 0.4 && t < 0.85, "time-ordered accuracy {t}");
     // No figure pretends to hold out whole sessions: each class is one session.
-    assert!(m.report.by_session.is_none());
+    assert!(report.by_session.is_none());
     assert!(stdout.contains("By session: not possible."), "{stdout}");
-    assert!(m.report.guard_heldout_share <= 0.02);
+    assert!(report.guard_heldout_share <= 0.02);
 }
 
 #[test]
@@ -110,4 +111,130 @@ fn score_writes_each_row_with_its_class_and_probabilities() {
         );
     }
     assert!(String::from_utf8_lossy(&run.stderr).contains("rows/s"));
+}
+
+#[test]
+fn training_and_scoring_give_the_same_output_on_any_number_of_threads() {
+    let model = |threads: &str| {
+        let out = tmp(&format!("threads-{threads}.mwm"));
+        let run = mibwatch(&[
+            "train",
+            "--trees",
+            "20",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    assert_eq!(model("1"), model("2"));
+    let scored = |threads: &str| {
+        let run = mibwatch(&[
+            "score",
+            "models/default.mwm",
+            "data/snmp-mib/all_data.csv",
+            "--counters",
+            "15",
+            "--threads",
+            threads,
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        run.stdout
+    };
+    assert_eq!(scored("1"), scored("3"));
+    let run = mibwatch(&[
+        "score",
+        "models/default.mwm",
+        "data/snmp-mib/all_data.csv",
+        "--threads",
+        "0",
+    ]);
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--threads: give at least 1"));
+}
+
+#[test]
+fn export_then_import_scores_like_the_model_it_came_from() {
+    let onnx = tmp("default.onnx");
+    let back = tmp("back.mwm");
+    let run = mibwatch(&[
+        "export",
+        "models/default.mwm",
+        "--out",
+        onnx.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let run = mibwatch(&[
+        "import",
+        onnx.to_str().unwrap(),
+        "--data",
+        "data/snmp-mib/all_data.csv",
+        "--counters",
+        "15",
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(err.contains("mapped by the names the file gives"), "{err}");
+    assert!(
+        err.contains(
+            "column  16 → bytesPerPktIn: ifInOctets11 / (ifInUcastPkts11 + ifInNUcastPkts11)"
+        ),
+        "{err}"
+    );
+    let classes = |model: &str| {
+        let run = mibwatch(&[
+            "score",
+            model,
+            "data/snmp-mib/all_data.csv",
+            "--counters",
+            "15",
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        String::from_utf8_lossy(&run.stdout)
+            .lines()
+            .map(|l| l.split(',').nth(35).unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        classes(back.to_str().unwrap()),
+        classes("models/default.mwm")
+    );
+    // A file that is not ONNX, and a refused operator, get messages.
+    let run = mibwatch(&[
+        "import",
+        "README.md",
+        "--data",
+        "data/snmp-mib/all_data.csv",
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    assert!(!run.status.success());
+    let run = mibwatch(&[
+        "import",
+        "tests/fixtures/onnx/refuse_probit.onnx",
+        "--data",
+        "data/snmp-mib/all_data.csv",
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&run.stderr).contains("PROBIT"));
 }

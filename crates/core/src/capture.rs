@@ -1,15 +1,19 @@
 //! How a table's rows were captured, and so how they become the model's
 //! inputs: per-second rates per entity and capture session. One step for
-//! training, scoring and baselines alike.
+//! training, scoring and baselines alike, for plain CSV files and for the
+//! monitoring exports of [`crate::export`].
 //!
 //! Capture sessions are contiguous runs of rows with the same label (when
 //! the table has labels), the same entity (host, interface: text columns the
-//! caller names) and the same session id (a numeric session column). Without
-//! a session column, a gap in the time column (more than `session_gap_secs`,
-//! by default five median poll intervals) also starts a new session.
+//! caller names) and the same session id (a numeric session column). A
+//! reboot (the agent's uptime going back) always starts a new session;
+//! without a session column, so does a gap in time (more than
+//! `session_gap_secs`, by default five median poll intervals of one entity).
 //! Cumulative counters become rates between consecutive polls of one session
-//! only, never across a gap: rows either side of a gap inside one session id
-//! are not differenced.
+//! only, never across a gap or a reboot: rows either side of a gap inside
+//! one session id are not differenced; a counter that goes back without
+//! wrapping (a reset) gives no rate for that interval. Columns already
+//! holding rates, and gauges, pass through.
 
 use std::fmt;
 use std::ops::Range;
@@ -17,7 +21,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::Table;
-use crate::rates::{self, Interval, RatesError};
+use crate::rates::{self, Interval, RatesError, SeriesKind};
 use crate::split;
 use crate::stats::median;
 
@@ -48,6 +52,15 @@ pub struct Capture {
     /// Text columns naming the entity a row describes (host, interface):
     /// sessions never span two entities.
     pub entity_columns: Vec<String>,
+    /// The agent's uptime in seconds (sysUpTime): going back is a reboot,
+    /// which starts a new session; the clock when there is no time column.
+    /// Not an input.
+    #[serde(default)]
+    pub uptime_column: Option<String>,
+    /// What each numeric column holds, by name (counters, rates, gauge);
+    /// columns not listed take the schema's kind (counter or gauge).
+    #[serde(default)]
+    pub kinds: Vec<(String, SeriesKind)>,
 }
 
 impl Capture {
@@ -75,6 +88,17 @@ impl Capture {
     }
 }
 
+/// Why capture sessions begin where they do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCuts {
+    /// Changes of entity (host, interface).
+    pub entities: usize,
+    /// Gaps in time longer than the session gap.
+    pub gaps: usize,
+    /// The agent's uptime going back.
+    pub reboots: usize,
+}
+
 /// A table's rows as model inputs, with their capture sessions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Captured {
@@ -82,10 +106,13 @@ pub struct Captured {
     pub table: Table,
     /// Each row's timestamp, when the table had a time column.
     pub times: Option<Vec<f64>>,
+    /// Each row's session id, when the table had a session column.
+    pub session_ids: Option<Vec<f64>>,
     /// Capture sessions as ranges of `table`'s rows.
     pub sessions: Vec<Range<usize>>,
     /// The counter conversion, when the values were counters.
     pub rates: Option<RateSummary>,
+    pub cuts: SessionCuts,
 }
 
 /// What converting counters to rates did.
@@ -129,11 +156,11 @@ impl fmt::Display for CaptureError {
 impl std::error::Error for CaptureError {}
 
 /// Default gap that starts a new capture session: five times the median step
-/// between consecutive timestamps.
-fn default_gap(times: &[f64]) -> f64 {
-    let mut steps: Vec<f64> = times
-        .windows(2)
-        .map(|w| w[1] - w[0])
+/// between consecutive timestamps of one entity.
+fn default_gap(times: &[f64], same_entity: impl Fn(usize) -> bool) -> f64 {
+    let mut steps: Vec<f64> = (1..times.len())
+        .filter(|&i| same_entity(i))
+        .map(|i| times[i] - times[i - 1])
         .filter(|d| *d > 0.0)
         .collect();
     if steps.is_empty() {
@@ -160,9 +187,27 @@ fn keys(table: &Table, entity: &[usize], ids: Option<&[f64]>) -> Vec<(String, St
         .collect()
 }
 
-/// Turn `table` into model inputs as `capture` says: take out the time and
-/// session columns, find the capture sessions, and convert counters to
-/// per-second rates within each of them.
+/// Cut `runs` further wherever `cut(i)` says row `i` starts anew.
+fn cut_runs(runs: &[Range<usize>], cut: impl Fn(usize) -> bool) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for r in runs {
+        let mut start = r.start;
+        for i in r.start + 1..r.end {
+            if cut(i) {
+                out.push(start..i);
+                start = i;
+            }
+        }
+        if r.end > start {
+            out.push(start..r.end);
+        }
+    }
+    out
+}
+
+/// Turn `table` into model inputs as `capture` says: take out the time,
+/// uptime and session columns, find the capture sessions, and convert
+/// counters to per-second rates within each of them.
 pub fn capture(table: &Table, capture: &Capture) -> Result<Captured, CaptureError> {
     let file = table.file_name.clone();
     let mut table = table.clone();
@@ -180,6 +225,7 @@ pub fn capture(table: &Table, capture: &Capture) -> Result<Captured, CaptureErro
     };
     let ids = take(&capture.session_column)?;
     let times = take(&capture.time_column)?;
+    let uptime = take(&capture.uptime_column)?;
     let entity: Vec<usize> = capture
         .entity_columns
         .iter()
@@ -195,59 +241,92 @@ pub fn capture(table: &Table, capture: &Capture) -> Result<Captured, CaptureErro
         })
         .collect::<Result<_, _>>()?;
     let keys = keys(&table, &entity, ids.as_deref());
-    let gap = times
-        .as_ref()
-        .map(|t| capture.session_gap_secs.unwrap_or_else(|| default_gap(t)));
-    // Sessions for splits: a session column, else gaps in time, else runs.
-    let sessions = match (&ids, &times) {
-        (None, Some(t)) => split::sessions_by_gaps(&keys, t, gap.unwrap_or(f64::INFINITY)),
-        _ => split::sessions_by_key(&keys),
+    let runs = split::sessions_by_key(&keys);
+    let mut cuts = SessionCuts {
+        entities: (1..keys.len())
+            .filter(|&i| keys[i].1 != keys[i - 1].1)
+            .count(),
+        ..SessionCuts::default()
     };
-    if capture.values == Values::Rates {
+    // The clock: the time column, else the agent's uptime.
+    let clock = times.as_ref().or(uptime.as_ref());
+    let gap = clock.map(|t| {
+        capture
+            .session_gap_secs
+            .unwrap_or_else(|| default_gap(t, |i| keys[i].1 == keys[i - 1].1))
+    });
+    let rebooted = |i: usize| uptime.as_ref().is_some_and(|u| u[i] < u[i - 1]);
+    let gapped = |i: usize| {
+        clock
+            .zip(gap)
+            .is_some_and(|(t, g)| !(t[i] - t[i - 1] >= 0.0 && t[i] - t[i - 1] <= g))
+    };
+    cuts.reboots = runs
+        .iter()
+        .flat_map(|r| r.start + 1..r.end)
+        .filter(|&i| rebooted(i))
+        .count();
+    // Sessions for splits: a session column, else gaps in time, else runs;
+    // a reboot always ends one.
+    let sessions = if ids.is_some() {
+        cut_runs(&runs, rebooted)
+    } else {
+        let s = cut_runs(&runs, |i| rebooted(i) || gapped(i));
+        cuts.gaps = s.len() - cut_runs(&runs, rebooted).len();
+        s
+    };
+    let kinds: Vec<SeriesKind> = table
+        .columns
+        .iter()
+        .map(|c| {
+            capture
+                .kinds
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(c))
+                .map_or_else(|| SeriesKind::of_column(c), |(_, k)| *k)
+        })
+        .collect();
+    if capture.values == Values::Rates || !kinds.contains(&SeriesKind::Counter) {
         return Ok(Captured {
             table,
             times,
+            session_ids: ids,
             sessions,
             rates: None,
+            cuts,
         });
     }
     // Rates are differences within a session and never across a gap.
-    let segments = match (&times, gap) {
-        (Some(t), Some(gap)) => sessions
-            .iter()
-            .flat_map(|s| {
-                split::sessions_by_gaps(&vec![(); s.len()], &t[s.clone()], gap)
-                    .into_iter()
-                    .map(move |r| s.start + r.start..s.start + r.end)
-            })
-            .collect(),
-        _ => sessions.clone(),
-    };
-    let interval = match (&times, capture.interval) {
+    let segments = cut_runs(&sessions, gapped);
+    let interval = match (clock, capture.interval) {
         (Some(t), _) => Interval::Timestamps(t.clone()),
         (None, Some(secs)) => Interval::Fixed(secs),
         (None, None) => return Err(CaptureError::NoInterval { file }),
     };
-    let (out, r) = rates::to_rates(&table, &segments, &interval).map_err(CaptureError::Rates)?;
-    // Carry each kept row's session and time through the conversion.
+    // Rows travel through the conversion as their index (row numbers of a
+    // tidied export can repeat: one line of a file may hold several hosts).
+    let index: Vec<usize> = (0..table.n_rows()).collect();
+    let row_numbers = std::mem::replace(&mut table.row_numbers, index);
+    let (mut out, r) =
+        rates::to_rates_by_kind(&table, &segments, &interval, &kinds).map_err(|e| match e {
+            RatesError::TimeNotIncreasing { file, row } => {
+                CaptureError::Rates(RatesError::TimeNotIncreasing {
+                    file,
+                    row: row_numbers.get(row).copied().unwrap_or(row),
+                })
+            }
+            e => CaptureError::Rates(e),
+        })?;
+    let source = std::mem::take(&mut out.row_numbers);
+    out.row_numbers = source.iter().map(|&i| row_numbers[i]).collect();
     let mut session_of = vec![0usize; table.n_rows()];
     for (si, s) in sessions.iter().enumerate() {
         session_of[s.clone()].fill(si);
     }
-    let at: std::collections::HashMap<usize, usize> = table
-        .row_numbers
-        .iter()
-        .enumerate()
-        .map(|(i, &rn)| (rn, i))
-        .collect();
-    let source: Vec<usize> = out
-        .row_numbers
-        .iter()
-        .map(|rn| at.get(rn).copied().unwrap_or(0))
-        .collect();
     let kept_sessions: Vec<usize> = source.iter().map(|&i| session_of[i]).collect();
     Ok(Captured {
         times: times.map(|t| source.iter().map(|&i| t[i]).collect()),
+        session_ids: ids.map(|v| source.iter().map(|&i| v[i]).collect()),
         sessions: split::sessions_by_key(&kept_sessions),
         rates: Some(RateSummary {
             rows_in: r.rows_in as u64,
@@ -260,6 +339,7 @@ pub fn capture(table: &Table, capture: &Capture) -> Result<Captured, CaptureErro
                 _ => 0,
             },
         }),
+        cuts,
         table: out,
     })
 }
@@ -359,5 +439,115 @@ mod tests {
             e.to_string(),
             "c.csv: no column \"host\" to tell entities apart."
         );
+    }
+
+    fn hosts_table(cols: &[&str], rows: &[&[f64]], hosts: &[&str]) -> Table {
+        Table {
+            file_name: "t".into(),
+            delimiter: b',',
+            columns: cols.iter().map(|s| s.to_string()).collect(),
+            values: rows.iter().flat_map(|r| r.iter().copied()).collect(),
+            labels: None,
+            row_numbers: (2..2 + rows.len()).collect(),
+            text: vec![crate::ingest::TextColumn {
+                name: "host".into(),
+                values: hosts.iter().map(|s| s.to_string()).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn entity_gap_reset_and_reboot_each_stop_a_rate() {
+        let t = hosts_table(
+            &["timestamp", "ifInOctets11", "sysUpTime"],
+            &[
+                &[0.0, 100.0, 10.0],
+                &[15.0, 200.0, 25.0],
+                &[30.0, 300.0, 40.0],
+                // gap: 200 s > 5 × 15 s
+                &[230.0, 900.0, 240.0],
+                &[245.0, 1000.0, 255.0],
+                // counter reset (no reboot)
+                &[260.0, 10.0, 270.0],
+                &[275.0, 20.0, 285.0],
+                // reboot: uptime back (counter also back)
+                &[290.0, 5.0, 3.0],
+                &[305.0, 50.0, 18.0],
+                // next host: same times
+                &[0.0, 7.0, 1.0],
+                &[15.0, 9.0, 16.0],
+            ],
+            &["a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "b"],
+        );
+        let cap = Capture {
+            entity_columns: vec!["host".into()],
+            uptime_column: Some("sysUpTime".into()),
+            ..Capture::counters_timed_by("timestamp")
+        };
+        let c = capture(&t, &cap).unwrap();
+        assert_eq!(
+            c.cuts,
+            SessionCuts {
+                entities: 1,
+                gaps: 1,
+                reboots: 1
+            }
+        );
+        // 100/15 twice; after the gap 100/15; the reset gives none; 10/15;
+        // after the reboot 45/15; host b 2/15.
+        assert_eq!(
+            c.table.values,
+            vec![
+                100.0 / 15.0,
+                100.0 / 15.0,
+                100.0 / 15.0,
+                10.0 / 15.0,
+                45.0 / 15.0,
+                2.0 / 15.0
+            ]
+        );
+        assert_eq!(c.rates.as_ref().unwrap().resets, 1);
+        assert_eq!(
+            c.table.columns,
+            vec!["ifInOctets11"],
+            "time and uptime are not inputs"
+        );
+        // A column of rates passes through: every row kept.
+        let rates = Capture {
+            kinds: vec![("ifInOctets11".into(), SeriesKind::Rate)],
+            ..cap.clone()
+        };
+        let c = capture(&t, &rates).unwrap();
+        assert!(c.rates.is_none());
+        assert_eq!(c.table.n_rows(), 11);
+        // Uptime is the clock when there is no time column.
+        let t2 = hosts_table(
+            &["ifInOctets11", "sysUpTime"],
+            &[&[0.0, 100.0], &[300.0, 110.0], &[600.0, 120.0]],
+            &["a", "a", "a"],
+        );
+        let c = capture(
+            &t2,
+            &Capture {
+                values: Values::Counters,
+                uptime_column: Some("sysUpTime".into()),
+                ..Capture::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.table.values, vec![30.0, 30.0]);
+    }
+
+    #[test]
+    fn a_counter_wrap_is_no_reset() {
+        let c32 = 4_294_967_296.0;
+        let t = hosts_table(
+            &["ifInOctets11"],
+            &[&[c32 - 10.0], &[5.0], &[9.0]],
+            &["a"; 3],
+        );
+        let c = capture(&t, &Capture::counters_every(1.0)).unwrap();
+        assert_eq!(c.table.values, vec![15.0, 4.0]);
+        assert_eq!(c.rates.unwrap().wraps, 1);
     }
 }

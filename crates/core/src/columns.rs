@@ -71,13 +71,17 @@ pub fn normal_label(p: &Preview, label: &str) -> Option<String> {
     })
 }
 
-/// The columns to read as numbers from a file to score: every numeric
-/// column but the label (time and session columns included: the capture
-/// step takes them out); text columns pass through.
+/// The columns to read as numbers: every numeric column but the label
+/// (time and session columns included: the capture step takes them out),
+/// and every column named like a model input even where a cell is not a
+/// number (reading it then names that cell); other text columns pass
+/// through.
 pub fn numeric_columns(p: &Preview, label: &str) -> Vec<String> {
     p.columns
         .iter()
-        .filter(|c| c.numeric && !c.name.eq_ignore_ascii_case(label))
+        .filter(|c| {
+            (c.numeric || schema::lookup(&c.name).is_some()) && !c.name.eq_ignore_ascii_case(label)
+        })
         .map(|c| c.name.clone())
         .collect()
 }

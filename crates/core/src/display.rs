@@ -197,7 +197,10 @@ mod tests {
         let mut m = crate::model::decode(include_bytes!("../../../models/default.mwm")).unwrap();
         let input = m.inputs.iter().position(|n| n == "ifInOctets11").unwrap();
         let feature = m.features.iter().position(|n| n == "ifInOctets11").unwrap();
-        m.forest.trees = vec![Tree::new(vec![
+        let Some(crate::model::Classifier::Forest { forest, .. }) = m.classifier.as_mut() else {
+            panic!("the default model is a forest");
+        };
+        forest.trees = vec![Tree::new(vec![
             Node::Split {
                 feature: feature as u32,
                 threshold: 10.004,

@@ -19,8 +19,11 @@ pub struct Contribution {
 /// ([`Model::derive`]). Sorted by |delta|, largest first; features whose
 /// replacement changes nothing are left out.
 pub fn contributions(model: &Model, row: &[f64]) -> Vec<Contribution> {
-    let base = model.forest.predict_proba(row);
-    let class = crate::forest::argmax(&base);
+    let Some(classifier) = &model.classifier else {
+        return Vec::new();
+    };
+    let base = classifier.predict_proba(row);
+    let class = crate::stats::argmax(&base);
     let mut probe = row.to_vec();
     let mut out = Vec::new();
     for (j, stats) in model.feature_stats.iter().enumerate() {
@@ -28,7 +31,7 @@ pub fn contributions(model: &Model, row: &[f64]) -> Vec<Contribution> {
             continue;
         }
         probe[j] = stats.median;
-        let p = model.forest.predict_proba(&probe)[class];
+        let p = classifier.predict_proba(&probe)[class];
         probe[j] = row[j];
         let delta = base[class] - p;
         if delta != 0.0 {
@@ -132,7 +135,7 @@ mod tests {
     use crate::forest::{Forest, Node, Tree};
     use crate::guard::Guard;
     use crate::metrics::{BinaryMetrics, Evaluation};
-    use crate::model::{FeatureStats, TrainingReport};
+    use crate::model::{Classifier, FeatureStats, TrainingReport};
     use crate::schema::VarKind;
 
     fn stump(feature: u32, threshold: f64) -> Tree {
@@ -188,19 +191,21 @@ mod tests {
             feature_stats: stats,
             guard: Guard::fit(&[1.0, 0.0, 100.0, 0.0], 2),
             classes: vec!["normal".into(), "attack".into()],
-            params: Default::default(),
-            forest: Forest {
-                n_features: 2,
-                n_classes: 2,
-                trees: vec![
-                    stump(0, 10.0),
-                    stump(0, 10.0),
-                    stump(0, 10.0),
-                    stump(1, 5.0),
-                ],
-            },
+            classifier: Some(Classifier::Forest {
+                params: Default::default(),
+                forest: Forest {
+                    n_features: 2,
+                    n_classes: 2,
+                    trees: vec![
+                        stump(0, 10.0),
+                        stump(0, 10.0),
+                        stump(0, 10.0),
+                        stump(1, 5.0),
+                    ],
+                },
+            }),
             examples: vec![vec![3.0, 0.0], vec![50.0, 0.0]],
-            report: TrainingReport {
+            report: Some(TrainingReport {
                 rows: 0,
                 test_fraction: 0.3,
                 random: eval.clone(),
@@ -211,7 +216,7 @@ mod tests {
                 guard_heldout_share: 0.0,
                 importance: vec![0.0; 2],
                 rates: None,
-            },
+            }),
             data_hash: String::new(),
             plan: None,
         };

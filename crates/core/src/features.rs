@@ -24,6 +24,9 @@ pub enum FeatureSet {
     /// Interface and IP inputs plus the interface/IP mix features (the signal
     /// a transit router's counters carry).
     IfIpMix,
+    /// The features a model lists by name, in its own order (inputs and mix
+    /// features): an imported forest reads whatever its producer trained on.
+    Named,
 }
 
 impl FeatureSet {
@@ -34,6 +37,7 @@ impl FeatureSet {
             FeatureSet::Rates => "rates",
             FeatureSet::RatesMix => "rates+mix",
             FeatureSet::IfIpMix => "if/ip rates+mix",
+            FeatureSet::Named => "named",
         }
     }
 
@@ -45,7 +49,7 @@ impl FeatureSet {
 
     fn mixes(self) -> &'static [Mix] {
         match self {
-            FeatureSet::Rates => &[],
+            FeatureSet::Rates | FeatureSet::Named => &[],
             FeatureSet::RatesMix => &MIXES,
             FeatureSet::IfIpMix => &MIXES[..IF_IP_MIXES],
         }
@@ -63,31 +67,19 @@ impl FeatureSet {
         }
     }
 
-    /// Bind this feature set to a list of input columns.
+    /// Bind this feature set to a list of input columns (for
+    /// [`FeatureSet::Named`], see [`FeaturePlan::named`]).
     pub fn plan(self, inputs: &[String]) -> Result<FeaturePlan, FeatureError> {
-        let find = |name: &str| inputs.iter().position(|c| c.eq_ignore_ascii_case(name));
         let mut names = Vec::new();
-        let mut kept = Vec::new();
+        let mut steps = Vec::new();
         for (i, n) in inputs.iter().enumerate() {
             if self.keeps_input(n) {
-                kept.push(i);
+                steps.push(Step::Input(i));
                 names.push(n.clone());
             }
         }
-        let mut mixes = Vec::new();
         for m in self.mixes() {
-            let idx = |cols: &[&str]| -> Result<Vec<usize>, FeatureError> {
-                cols.iter()
-                    .map(|c| {
-                        find(c).ok_or_else(|| FeatureError::MissingInput {
-                            set: self,
-                            feature: m.name,
-                            input: c.to_string(),
-                        })
-                    })
-                    .collect()
-            };
-            mixes.push((m.kind, idx(m.num)?, idx(m.den)?));
+            steps.push(m.bind(self, inputs)?);
             names.push(m.name.to_string());
         }
         if names.is_empty() {
@@ -96,11 +88,25 @@ impl FeatureSet {
         Ok(FeaturePlan {
             set: self,
             n_inputs: inputs.len(),
-            kept,
-            mixes,
+            steps,
             names,
         })
     }
+}
+
+/// Every feature name a plan can compute from `inputs`: the inputs, then
+/// the mix features whose inputs are all there.
+pub fn known_features(inputs: &[String]) -> Vec<String> {
+    inputs
+        .iter()
+        .cloned()
+        .chain(
+            MIXES
+                .iter()
+                .filter(|m| m.bind(FeatureSet::Named, inputs).is_ok())
+                .map(|m| m.name.to_string()),
+        )
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +122,53 @@ struct Mix {
     kind: MixKind,
     num: &'static [&'static str],
     den: &'static [&'static str],
+}
+
+impl Mix {
+    /// This mix over `inputs`' columns, or the input it lacks.
+    fn bind(&self, set: FeatureSet, inputs: &[String]) -> Result<Step, FeatureError> {
+        let idx = |cols: &[&str]| -> Result<Vec<usize>, FeatureError> {
+            cols.iter()
+                .map(|c| {
+                    inputs
+                        .iter()
+                        .position(|i| i.eq_ignore_ascii_case(c))
+                        .ok_or_else(|| FeatureError::MissingInput {
+                            set,
+                            feature: self.name,
+                            input: c.to_string(),
+                        })
+                })
+                .collect()
+        };
+        Ok(Step::Mix(self.kind, idx(self.num)?, idx(self.den)?))
+    }
+
+    /// The formula in words.
+    fn describe(&self) -> String {
+        let sum = |c: &[&str]| {
+            if c.len() == 1 {
+                c[0].to_string()
+            } else {
+                format!("({})", c.join(" + "))
+            }
+        };
+        match self.kind {
+            MixKind::Ratio => format!(
+                "{} / {}, 0 when the denominator is 0",
+                sum(self.num),
+                sum(self.den)
+            ),
+            MixKind::LogRatio => format!("ln((1 + {}) / (1 + {}))", sum(self.num), sum(self.den)),
+        }
+    }
+}
+
+/// One feature of a plan: an input passed through, or a mix of inputs.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Input(usize),
+    Mix(MixKind, Vec<usize>, Vec<usize>),
 }
 
 const IN_PKTS: &[&str] = &["ifInUcastPkts11", "ifInNUcastPkts11"];
@@ -219,6 +272,10 @@ pub enum FeatureError {
     Empty {
         set: FeatureSet,
     },
+    /// A named feature that is neither an input nor a mix feature.
+    Unknown {
+        name: String,
+    },
 }
 
 impl fmt::Display for FeatureError {
@@ -238,6 +295,10 @@ impl fmt::Display for FeatureError {
                 "the feature set \"{}\" finds no usable column in this file.",
                 set.name()
             ),
+            FeatureError::Unknown { name } => write!(
+                f,
+                "\"{name}\" is neither a model input nor a feature mibwatch computes."
+            ),
         }
     }
 }
@@ -249,37 +310,87 @@ impl std::error::Error for FeatureError {}
 pub struct FeaturePlan {
     pub set: FeatureSet,
     pub n_inputs: usize,
-    kept: Vec<usize>,
-    mixes: Vec<(MixKind, Vec<usize>, Vec<usize>)>,
+    steps: Vec<Step>,
     /// Names of the computed features, in order.
     pub names: Vec<String>,
 }
 
 impl FeaturePlan {
+    /// A plan computing the features `names`, in that order, from `inputs`:
+    /// each is an input or a mix feature (see [`known_features`]).
+    pub fn named(inputs: &[String], names: &[String]) -> Result<FeaturePlan, FeatureError> {
+        let steps = names
+            .iter()
+            .map(|n| {
+                if let Some(i) = inputs.iter().position(|c| c.eq_ignore_ascii_case(n)) {
+                    return Ok(Step::Input(i));
+                }
+                MIXES
+                    .iter()
+                    .find(|m| m.name.eq_ignore_ascii_case(n))
+                    .ok_or_else(|| FeatureError::Unknown { name: n.clone() })?
+                    .bind(FeatureSet::Named, inputs)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if steps.is_empty() {
+            return Err(FeatureError::Empty {
+                set: FeatureSet::Named,
+            });
+        }
+        Ok(FeaturePlan {
+            set: FeatureSet::Named,
+            n_inputs: inputs.len(),
+            steps,
+            names: names.to_vec(),
+        })
+    }
+
+    /// What feature `j` is, in words: an input's description, or a mix
+    /// feature's formula over the inputs.
+    pub fn describe(&self, j: usize) -> String {
+        let name = &self.names[j];
+        match &self.steps[j] {
+            Step::Input(_) => crate::schema::lookup(name).map_or_else(
+                || format!("the input {name}"),
+                |v| format!("{} ({})", v.description, v.unit()),
+            ),
+            Step::Mix(..) => MIXES
+                .iter()
+                .find(|m| m.name == name)
+                .map_or_else(String::new, |m| m.describe()),
+        }
+    }
+
     pub fn n_features(&self) -> usize {
         self.names.len()
     }
 
     /// Whether the features read input `i` at all.
     pub fn uses_input(&self, i: usize) -> bool {
-        self.kept.contains(&i)
-            || self
-                .mixes
-                .iter()
-                .any(|(_, num, den)| num.contains(&i) || den.contains(&i))
+        self.steps.iter().any(|s| match s {
+            Step::Input(j) => *j == i,
+            Step::Mix(_, num, den) => num.contains(&i) || den.contains(&i),
+        })
     }
 
     /// Number of leading features that are inputs passed through.
     pub fn n_passed_through(&self) -> usize {
-        self.kept.len()
+        self.steps
+            .iter()
+            .take_while(|s| matches!(s, Step::Input(_)))
+            .count()
     }
 
     /// The one feature function: input row → feature row (appended to `out`).
     pub fn derive_into(&self, inputs: &[f64], out: &mut Vec<f64>) {
-        for &i in &self.kept {
-            out.push(inputs[i]);
-        }
-        for (kind, num, den) in &self.mixes {
+        for step in &self.steps {
+            let (kind, num, den) = match step {
+                Step::Input(i) => {
+                    out.push(inputs[*i]);
+                    continue;
+                }
+                Step::Mix(kind, num, den) => (kind, num, den),
+            };
             let n: f64 = num.iter().map(|&i| inputs[i]).sum();
             let d: f64 = den.iter().map(|&i| inputs[i]).sum();
             let v = match kind {
@@ -419,10 +530,51 @@ mod tests {
             Err(FeatureError::Empty { .. }) | Err(FeatureError::MissingInput { .. })
         ));
         assert_eq!(FeatureSet::parse("RATES+MIX"), Some(FeatureSet::RatesMix));
+        assert_eq!(FeatureSet::parse("named"), None, "not a set one chooses");
         // Derive over a matrix.
         assert_eq!(
             p.derive_all(&[1.0, 2.0, 3.0, 4.0]),
             vec![1.0, 2.0, 3.0, 4.0]
         );
+    }
+
+    #[test]
+    fn a_named_plan_computes_its_features_in_its_order() {
+        let names: Vec<String> = ["bytesPerPktIn", "tcpInSegs", "ifInOctets11"]
+            .map(String::from)
+            .to_vec();
+        let plan = FeaturePlan::named(&inputs(), &names).unwrap();
+        assert_eq!(plan.set, FeatureSet::Named);
+        let r = row(&[
+            ("ifInOctets11", 6000.0),
+            ("ifInUcastPkts11", 10.0),
+            ("ifInNUcastPkts11", 2.0),
+            ("tcpInSegs", 7.0),
+        ]);
+        assert_eq!(plan.derive(&r), vec![500.0, 7.0, 6000.0]);
+        assert_eq!(plan.n_passed_through(), 0);
+        assert_eq!(
+            plan.describe(0),
+            "ifInOctets11 / (ifInUcastPkts11 + ifInNUcastPkts11), 0 when the denominator is 0"
+        );
+        assert!(
+            plan.describe(1).contains("per second"),
+            "{}",
+            plan.describe(1)
+        );
+        let e = FeaturePlan::named(&inputs(), &["nope".to_string()]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"nope\" is neither a model input nor a feature mibwatch computes."
+        );
+        let few = vec!["tcpInSegs".to_string()];
+        assert_eq!(known_features(&few), vec!["tcpInSegs"]);
+        assert_eq!(known_features(&inputs()).len(), 34 + 13);
+        // The standard sets are named plans of their own names.
+        for set in FeatureSet::ALL {
+            let a = set.plan(&inputs()).unwrap();
+            let b = FeaturePlan::named(&inputs(), &a.names).unwrap();
+            assert_eq!(a.derive(&r), b.derive(&r), "{set:?}");
+        }
     }
 }

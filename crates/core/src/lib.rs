@@ -7,6 +7,7 @@ pub mod capture;
 pub mod columns;
 pub mod display;
 pub mod explain;
+pub mod export;
 pub mod features;
 pub mod forest;
 pub mod guard;
@@ -16,9 +17,15 @@ pub mod learners;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod onnx;
 pub mod params;
 pub mod protocol;
 pub mod rates;
+/// The README's generated blocks, checked by the tests that measure them
+/// (one file shared with the CLI's tests).
+#[cfg(test)]
+#[path = "../../cli/tests/readme/mod.rs"]
+mod readme;
 #[cfg(test)]
 mod reference;
 pub mod sample;

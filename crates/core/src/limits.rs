@@ -14,3 +14,39 @@ pub const MAX_CLASSES: usize = 100;
 pub const MAX_TREES: u16 = 1_000;
 /// Most values (rows × feature columns) held at once: 800 MB of f64.
 pub const MAX_VALUES: usize = 100_000_000;
+/// Largest ONNX model file read, in bytes: checked before anything is parsed.
+pub const MAX_ONNX_BYTES: usize = 100 * 1024 * 1024;
+/// Most trees in an imported ONNX ensemble (a boosted model has one tree per
+/// class per round).
+pub const MAX_ONNX_TREES: usize = 50_000;
+/// Most tree nodes, and most leaf weights, in an imported ONNX ensemble.
+pub const MAX_ONNX_NODES: usize = 5_000_000;
+
+/// The message for an ONNX file over [`MAX_ONNX_BYTES`].
+pub fn onnx_bytes_message(bytes: usize) -> String {
+    format!(
+        "the ONNX file has {bytes} bytes; mibwatch reads ONNX models of at most {} MB.",
+        MAX_ONNX_BYTES / (1024 * 1024)
+    )
+}
+
+/// The message for an ONNX ensemble over [`MAX_ONNX_TREES`].
+pub fn onnx_trees_message(trees: usize) -> String {
+    format!("the ONNX model has {trees} trees; mibwatch accepts at most {MAX_ONNX_TREES}.")
+}
+
+/// The message for an ONNX ensemble over [`MAX_ONNX_NODES`] nodes or weights.
+pub fn onnx_nodes_message(nodes: usize) -> String {
+    format!(
+        "the ONNX model has {nodes} tree nodes or leaf weights; mibwatch accepts at most {MAX_ONNX_NODES}."
+    )
+}
+
+/// Most series (one input of one host/interface) read from one export.
+pub const MAX_EXPORT_SERIES: usize = 100_000;
+/// Most labels (or tags) on one series of an export.
+pub const MAX_SERIES_LABELS: usize = 64;
+/// Most bytes in one series' label names and values together.
+pub const MAX_LABEL_BYTES: usize = 4_096;
+/// Most host/interface pairs in one export.
+pub const MAX_ENTITIES: usize = 10_000;

@@ -56,6 +56,11 @@ pub enum RatesError {
     NoRows {
         file: String,
     },
+    KindCount {
+        file: String,
+        expected: usize,
+        found: usize,
+    },
 }
 
 impl fmt::Display for RatesError {
@@ -78,6 +83,11 @@ impl fmt::Display for RatesError {
                 f,
                 "{file}: no per-second rate could be computed (every capture session has a single row, or every interval had a counter reset)."
             ),
+            RatesError::KindCount {
+                file,
+                expected,
+                found,
+            } => write!(f, "{file}: {found} column kinds for {expected} columns."),
         }
     }
 }
@@ -116,6 +126,47 @@ pub fn counter_delta(prev: f64, cur: f64) -> Delta {
     }
 }
 
+/// Whether a column's values look like a raw counter rather than rates:
+/// whole numbers that go down in at most one step in ten (wraps, resets
+/// and capture boundaries do; rates go down about every other step).
+pub fn looks_like_counter(values: &[f64]) -> bool {
+    if !values.iter().all(|v| v.fract() == 0.0) {
+        return false;
+    }
+    let steps = values.len().saturating_sub(1);
+    let downs = values.windows(2).filter(|w| w[1] < w[0]).count();
+    downs * 10 <= steps
+}
+
+/// What a column holds, for [`to_rates_by_kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SeriesKind {
+    /// Cumulative totals: turned into per-second rates between polls.
+    Counter,
+    /// Already per-second rates (Prometheus rate(), RRD, Cacti): passed through.
+    Rate,
+    /// Instantaneous values (tcpCurrEstab, a timestamp): passed through.
+    Gauge,
+}
+
+impl SeriesKind {
+    /// The kind the schema gives a column (counters or gauges).
+    pub fn of_column(name: &str) -> SeriesKind {
+        match schema::kind_of(name) {
+            VarKind::Counter => SeriesKind::Counter,
+            VarKind::Gauge => SeriesKind::Gauge,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SeriesKind::Counter => "counters",
+            SeriesKind::Rate => "rates",
+            SeriesKind::Gauge => "gauge",
+        }
+    }
+}
+
 /// Convert a table of cumulative totals into per-second rates, per session.
 /// The output has the same columns; labels and row numbers are those of the
 /// later row of each interval.
@@ -124,7 +175,45 @@ pub fn to_rates(
     sessions: &[Range<usize>],
     interval: &Interval,
 ) -> Result<(Table, RateReport), RatesError> {
+    let kinds: Vec<SeriesKind> = table
+        .columns
+        .iter()
+        .map(|c| SeriesKind::of_column(c))
+        .collect();
+    convert(table, sessions, interval, &kinds, false)
+}
+
+/// [`to_rates`] with the kind of each column given: counters become
+/// per-second rates, rate and gauge columns pass through as they are. When
+/// no column is a counter, every row of every session is kept (nothing needs
+/// a previous poll); otherwise the first row of each session is dropped.
+pub fn to_rates_by_kind(
+    table: &Table,
+    sessions: &[Range<usize>],
+    interval: &Interval,
+    kinds: &[SeriesKind],
+) -> Result<(Table, RateReport), RatesError> {
+    convert(table, sessions, interval, kinds, true)
+}
+
+/// The conversion behind [`to_rates`] and [`to_rates_by_kind`]. With
+/// `keep_when_no_counter` false, rows are always taken in pairs (the
+/// behaviour of [`to_rates`] on a table without counters).
+fn convert(
+    table: &Table,
+    sessions: &[Range<usize>],
+    interval: &Interval,
+    kinds: &[SeriesKind],
+    keep_when_no_counter: bool,
+) -> Result<(Table, RateReport), RatesError> {
     let file = table.file_name.clone();
+    if kinds.len() != table.n_cols() {
+        return Err(RatesError::KindCount {
+            file,
+            expected: table.n_cols(),
+            found: kinds.len(),
+        });
+    }
     match interval {
         Interval::Fixed(s) if !(s.is_finite() && *s > 0.0) => {
             return Err(RatesError::BadInterval { seconds: *s });
@@ -138,7 +227,7 @@ pub fn to_rates(
         }
         _ => {}
     }
-    let kinds: Vec<VarKind> = table.columns.iter().map(|c| schema::kind_of(c)).collect();
+    let any_counter = kinds.contains(&SeriesKind::Counter) || !keep_when_no_counter;
     let w = table.n_cols();
     let mut out = Table {
         file_name: table.file_name.clone(),
@@ -163,35 +252,45 @@ pub fn to_rates(
     };
     let mut rate = vec![0.0; w];
     for s in sessions {
-        for i in s.start.saturating_add(1)..s.end.min(table.n_rows()) {
-            let dt = match interval {
-                Interval::Fixed(sec) => *sec,
-                Interval::Timestamps(t) => t[i] - t[i - 1],
-            };
-            if !(dt.is_finite() && dt > 0.0) {
-                return Err(RatesError::TimeNotIncreasing {
-                    file,
-                    row: table.row_numbers[i],
-                });
-            }
-            let (prev, cur) = (table.row(i - 1), table.row(i));
+        let first = if any_counter {
+            s.start.saturating_add(1)
+        } else {
+            s.start
+        };
+        for i in first..s.end.min(table.n_rows()) {
+            let cur = table.row(i);
             let mut wraps = 0;
             let mut reset = false;
-            for c in 0..w {
-                rate[c] = match kinds[c] {
-                    VarKind::Gauge => cur[c],
-                    VarKind::Counter => match counter_delta(prev[c], cur[c]) {
-                        Delta::Increase(d) => d / dt,
-                        Delta::Wrap(d) => {
-                            wraps += 1;
-                            d / dt
-                        }
-                        Delta::Reset => {
-                            reset = true;
-                            0.0
-                        }
-                    },
+            if any_counter {
+                let dt = match interval {
+                    Interval::Fixed(sec) => *sec,
+                    Interval::Timestamps(t) => t[i] - t[i - 1],
                 };
+                if !(dt.is_finite() && dt > 0.0) {
+                    return Err(RatesError::TimeNotIncreasing {
+                        file,
+                        row: table.row_numbers[i],
+                    });
+                }
+                let prev = table.row(i - 1);
+                for c in 0..w {
+                    rate[c] = match kinds[c] {
+                        SeriesKind::Gauge | SeriesKind::Rate => cur[c],
+                        SeriesKind::Counter => match counter_delta(prev[c], cur[c]) {
+                            Delta::Increase(d) => d / dt,
+                            Delta::Wrap(d) => {
+                                wraps += 1;
+                                d / dt
+                            }
+                            Delta::Reset => {
+                                reset = true;
+                                0.0
+                            }
+                        },
+                    };
+                }
+            } else {
+                rate.copy_from_slice(cur);
             }
             // An overflowing rate (absurd values or intervals) is no measurement.
             if reset || rate.iter().any(|v| !v.is_finite()) {
@@ -315,6 +414,39 @@ mod tests {
     }
 
     #[test]
+    fn rate_columns_pass_through_by_kind() {
+        use SeriesKind::*;
+        let t = table(
+            &["ifInOctets11", "tcpInSegs", "tcpCurrEstab"],
+            &[&[100.0, 2.5, 3.0], &[400.0, 3.5, 5.0], &[700.0, 1.0, 4.0]],
+            &["a", "a", "a"],
+        );
+        let all = sessions_by_label(t.labels.as_ref().unwrap());
+        let (r, rep) =
+            to_rates_by_kind(&t, &all, &Interval::Fixed(15.0), &[Counter, Rate, Gauge]).unwrap();
+        assert_eq!(r.values, vec![20.0, 3.5, 5.0, 20.0, 1.0, 4.0]);
+        assert_eq!(rep.rows_out, 2);
+        // No counter column: nothing needs a previous poll, every row stays.
+        let (r, rep) =
+            to_rates_by_kind(&t, &all, &Interval::Fixed(15.0), &[Rate, Rate, Gauge]).unwrap();
+        assert_eq!(r.values, t.values);
+        assert_eq!((rep.rows_in, rep.rows_out), (3, 3));
+        assert!(matches!(
+            to_rates_by_kind(&t, &all, &Interval::Fixed(15.0), &[Rate]),
+            Err(RatesError::KindCount {
+                expected: 3,
+                found: 1,
+                ..
+            })
+        ));
+        // to_rates keeps its behaviour: a gauge-only table still pairs rows.
+        let g = table(&["tcpCurrEstab"], &[&[1.0], &[2.0]], &["a", "a"]);
+        let one = sessions_by_label(g.labels.as_ref().unwrap());
+        let (r, _) = to_rates(&g, &one, &Interval::Fixed(1.0)).unwrap();
+        assert_eq!(r.values, vec![2.0]);
+    }
+
+    #[test]
     fn public_dataset_rates() {
         let bytes = include_bytes!("../../../data/snmp-mib/all_data.csv");
         let t = crate::ingest::read_csv(
@@ -330,5 +462,19 @@ mod tests {
         assert!(rep.resets >= 1 && rep.resets <= 16, "{rep:?}");
         assert_eq!(rep.rows_out + rep.resets + 8, 4998);
         assert!(r.values.iter().all(|v| v.is_finite() && *v >= 0.0));
+    }
+
+    #[test]
+    fn counters_look_like_counters_and_rates_do_not() {
+        assert!(looks_like_counter(&[
+            1.0, 5.0, 9.0, 2.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0
+        ]));
+        assert!(!looks_like_counter(&[1.5, 5.0, 9.0]), "fractions");
+        assert!(
+            !looks_like_counter(&[5.0, 3.0, 6.0, 2.0, 7.0]),
+            "up and down"
+        );
+        assert!(looks_like_counter(&[7.0]));
+        assert!(looks_like_counter(&[]));
     }
 }

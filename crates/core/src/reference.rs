@@ -162,6 +162,7 @@ mod tests {
         .unwrap();
         let f = p.n_features();
         let k = p.classes.len();
+        let mut measured = Vec::new();
         for (name, split) in [
             ("time-ordered", p.time_ordered_split(0.3)),
             ("random", p.random_split(0.3, 7)),
@@ -186,6 +187,13 @@ mod tests {
             let (a, b) = (acc(&ours), acc(&smart));
             eprintln!("{name}: histogram forest {a:.4}, smartcore {b:.4}");
             assert!(a >= b, "{name}: histogram forest {a:.4} < smartcore {b:.4}");
+            measured.push(format!("{name} {:.1}% vs {:.1}%", a * 100.0, b * 100.0));
         }
+        // The README quotes these figures.
+        crate::readme::check(
+            "reference-vs-smartcore",
+            "cargo test -p mibwatch-core reference",
+            &measured.join(", "),
+        );
     }
 }

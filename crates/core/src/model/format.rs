@@ -8,13 +8,14 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use super::Model;
-use crate::features::FEATURE_VERSION;
+use super::{Classifier, Model};
+use crate::features::{FEATURE_VERSION, FeaturePlan, FeatureSet};
 
 pub const MAGIC: &[u8; 8] = b"MIBWATCH";
-/// 2: leaves may keep class counts (the histogram learner). Format 1 files
-/// (pure leaves only) decode unchanged.
-pub const FORMAT_VERSION: u16 = 2;
+/// 3: the classifier is mibwatch's forest, an imported tree ensemble or
+/// none, and the training report is optional. 2: leaves may keep class
+/// counts (the histogram learner). Format 1 and 2 files still open.
+pub const FORMAT_VERSION: u16 = 3;
 const HEADER_LEN: usize = 8 + 2 + 8 + 32;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,11 +105,17 @@ pub fn decode(bytes: &[u8]) -> Result<Model, ModelError> {
     if Sha256::digest(body).as_slice() != &bytes[18..50] {
         return Err(ModelError::Corrupt);
     }
+    if version < 3 {
+        let mut model =
+            super::v2::decode(body).map_err(|e| ModelError::Malformed(e.to_string()))?;
+        check_consistent(&mut model).map_err(ModelError::Malformed)?;
+        return Ok(model);
+    }
     decode_payload(body)
 }
 
-/// The payload of a model file (after the envelope's checks) → model.
-/// Public for fuzzing the parser and the structural checks directly.
+/// The payload of a current model file (after the envelope's checks) →
+/// model. Public for fuzzing the parser and the structural checks directly.
 pub fn decode_payload(body: &[u8]) -> Result<Model, ModelError> {
     let mut model: Model =
         postcard::from_bytes(body).map_err(|e| ModelError::Malformed(e.to_string()))?;
@@ -124,22 +131,29 @@ pub(crate) fn check_consistent(m: &mut Model) -> Result<(), String> {
             m.feature_version
         ));
     }
-    m.forest.validate()?;
+    if let Some(c) = &m.classifier {
+        c.validate()?;
+    }
     let n_in = m.inputs.len();
     if m.input_kinds.len() != n_in || m.input_stats.len() != n_in {
         return Err("input lists disagree".into());
     }
-    let plan = m.feature_set.plan(&m.inputs).map_err(|e| e.to_string())?;
+    let plan = match m.feature_set {
+        FeatureSet::Named => FeaturePlan::named(&m.inputs, &m.features),
+        set => set.plan(&m.inputs),
+    }
+    .map_err(|e| e.to_string())?;
     let f = m.features.len();
     if plan.names != m.features
-        || m.forest.n_features != f
+        || m.classifier.as_ref().is_some_and(|c| c.n_features() != f)
         || m.feature_stats.len() != f
         || m.guard.lo.len() != f
         || m.guard.hi.len() != f
     {
         return Err("feature lists disagree".into());
     }
-    if m.forest.n_classes != m.classes.len() || m.examples.len() != m.classes.len() {
+    let k = m.classifier.as_ref().map_or(0, Classifier::n_classes);
+    if k != m.classes.len() || (!m.examples.is_empty() && m.examples.len() != k) {
         return Err("class lists disagree".into());
     }
     if m.examples.iter().any(|e| e.len() != n_in) {
@@ -170,10 +184,19 @@ mod tests {
     }
 
     #[test]
-    fn format_1_files_still_decode() {
-        // A format-1 file is a format-2 file whose leaves are all pure.
+    fn format_1_and_2_files_still_decode() {
         let (mut m, _) = random_model(3, 40, 4);
-        for t in &mut m.forest.trees {
+        let v2 = |m: &Model, version: u16| {
+            let mut bytes = envelope(&super::super::v2::encode(m));
+            bytes[8..10].copy_from_slice(&version.to_le_bytes());
+            bytes
+        };
+        assert_eq!(decode(&v2(&m, 2)).unwrap(), m);
+        // A format-1 file is a format-2 file whose leaves are all pure.
+        let Some(Classifier::Forest { forest, .. }) = &mut m.classifier else {
+            unreachable!("trained with a forest")
+        };
+        for t in &mut forest.trees {
             for n in &mut t.nodes {
                 if let Node::Mixed { class, .. } = *n {
                     *n = Node::leaf(class);
@@ -181,9 +204,8 @@ mod tests {
             }
             t.dists.clear();
         }
+        assert_eq!(decode(&v2(&m, 1)).unwrap(), m);
         let mut bytes = encode(&m).unwrap();
-        bytes[8..10].copy_from_slice(&1u16.to_le_bytes());
-        assert_eq!(decode(&bytes).unwrap(), m);
         bytes[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
         assert!(matches!(
             decode(&bytes),
@@ -238,7 +260,10 @@ mod tests {
     #[test]
     fn structurally_broken_forest_is_refused_even_with_a_valid_checksum() {
         let mut m = small_model();
-        if let Node::Split { yes, .. } = &mut m.forest.trees[0].nodes[0] {
+        let Some(Classifier::Forest { forest, .. }) = &mut m.classifier else {
+            unreachable!("trained with a forest")
+        };
+        if let Node::Split { yes, .. } = &mut forest.trees[0].nodes[0] {
             *yes = 10_000;
         }
         let payload = postcard::to_allocvec(&m).unwrap();

@@ -1,14 +1,20 @@
-//! The model: what the forest was trained on, how well it did, and how it
-//! predicts one row. Its file format is in [`format`], the evaluation it
-//! carries in [`report`]; training builds it in [`crate::train`].
+//! The model: what its classifier was trained on, how well it did, and how
+//! it predicts one row. Its classifier (mibwatch's forest or an imported
+//! ensemble) is in [`classifier`], its file format in [`format`], the
+//! evaluation it carries in [`report`]; training builds it in
+//! [`crate::train`].
 
+pub mod classifier;
 pub mod format;
+pub mod onnx;
 pub mod report;
+mod v2;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use classifier::{BatchClassifier, Classifier};
 pub use format::{FORMAT_VERSION, MAGIC, ModelError, decode, decode_payload, encode};
 pub use report::{CvSummary, TrainingReport};
 
@@ -43,12 +49,14 @@ pub struct Model {
     pub feature_stats: Vec<FeatureStats>,
     /// Training ranges of the features, for the unfamiliar-traffic guard.
     pub guard: Guard,
+    /// The classes the classifier names (empty without one).
     pub classes: Vec<String>,
-    pub params: ForestParams,
-    pub forest: Forest,
+    pub classifier: Option<Classifier>,
     /// A real training row of inputs per class: the class medoid (log-scaled L1).
     pub examples: Vec<Vec<f64>>,
-    pub report: TrainingReport,
+    /// The held-out evaluation made while training (none for a model
+    /// imported from another program).
+    pub report: Option<TrainingReport>,
     /// SHA-256 (hex) of the training rows, labels, input and class names.
     pub data_hash: String,
     #[serde(skip)]
@@ -58,10 +66,12 @@ pub struct Model {
 /// One prediction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    pub class: usize,
+    /// The classifier's most likely class (none without a classifier).
+    pub class: Option<usize>,
+    /// The classifier's class probabilities (empty without a classifier).
     pub probabilities: Vec<f64>,
     pub verdict: schema::Verdict,
-    /// The feature row the forest read.
+    /// The feature row the classifier read.
     pub features: Vec<f64>,
     pub guard: GuardReport,
 }
@@ -113,15 +123,40 @@ impl Model {
     /// Predict one row of inputs (`inputs.len() == self.inputs.len()`).
     pub fn predict(&self, inputs: &[f64]) -> Prediction {
         let features = self.derive(inputs);
-        let probabilities = self.forest.predict_proba(&features);
-        let class = argmax(&probabilities);
+        let probabilities = self
+            .classifier
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.predict_proba(&features));
+        let class = (!probabilities.is_empty()).then(|| argmax(&probabilities));
         Prediction {
             class,
-            verdict: schema::Verdict::of_class(&self.classes[class]),
+            verdict: class.map_or(schema::Verdict::Normal, |c| {
+                schema::Verdict::of_class(&self.classes[c])
+            }),
             guard: self.guard.check(&features),
             probabilities,
             features,
         }
+    }
+
+    /// mibwatch's own forest, when the model has one.
+    pub fn forest(&self) -> Option<&Forest> {
+        self.classifier.as_ref().and_then(Classifier::forest)
+    }
+
+    /// The parameters the model's forest was grown with, when it has one.
+    pub fn params(&self) -> Option<&ForestParams> {
+        match &self.classifier {
+            Some(Classifier::Forest { params, .. }) => Some(params),
+            _ => None,
+        }
+    }
+
+    /// The index of the class called normal, when there is one.
+    pub fn normal_class(&self) -> Option<usize> {
+        self.classes
+            .iter()
+            .position(|c| schema::Verdict::of_class(c) == schema::Verdict::Normal)
     }
 
     /// Probability that the row is not normal traffic.

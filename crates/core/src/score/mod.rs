@@ -37,6 +37,14 @@ pub struct ScoreOptions {
     /// Prefix text cells a spreadsheet would run as formulas with `'`.
     pub escape_formulas: bool,
     pub fill: Fill,
+    /// Threads the rows are scored on (native tools; the page scores on
+    /// one per worker): the same output whatever the count.
+    #[serde(default = "one")]
+    pub threads: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for ScoreOptions {
@@ -45,6 +53,7 @@ impl Default for ScoreOptions {
             capture: Capture::rates(),
             escape_formulas: true,
             fill: Fill::Refuse,
+            threads: 1,
         }
     }
 }
@@ -76,6 +85,7 @@ pub struct Scored {
 pub enum ScoreError {
     Missing(MissingInputs),
     Capture(CaptureError),
+    NoClassifier,
 }
 
 impl fmt::Display for ScoreError {
@@ -83,6 +93,9 @@ impl fmt::Display for ScoreError {
         match self {
             ScoreError::Missing(e) => e.fmt(f),
             ScoreError::Capture(e) => e.fmt(f),
+            ScoreError::NoClassifier => {
+                write!(f, "this model has no classifier to score rows with.")
+            }
         }
     }
 }
@@ -104,13 +117,18 @@ pub fn score_with_progress(
     opts: &ScoreOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Scored, ScoreError> {
+    let classifier = model.classifier.as_ref().ok_or(ScoreError::NoClassifier)?;
     let captured = capture::capture(&table, &opts.capture).map_err(ScoreError::Capture)?;
     drop(table);
     let rates = captured.rates;
     let mut table = captured.table;
-    // Keep the timestamp of each scored row, first, for the scored file.
+    // Keep the timestamp (first) and the session id (last) of each scored
+    // row for the scored file.
     if let (Some(name), Some(times)) = (&opts.capture.time_column, captured.times) {
         table.insert_column(0, name, &times);
+    }
+    if let (Some(name), Some(ids)) = (&opts.capture.session_column, captured.session_ids) {
+        table.insert_column(table.n_cols(), name, &ids);
     }
     let table = fill_missing(model, table, &opts.fill);
     let inputs = model.input_rows(&table).map_err(ScoreError::Missing)?;
@@ -122,11 +140,11 @@ pub fn score_with_progress(
     let mut counts = vec![0; k];
     let mut unfamiliar = 0;
     let mut rows = Vec::with_capacity(total);
-    // Chunk by chunk: features, then the forest's batch prediction (the same
-    // values as predicting row by row, computed tree by tree).
+    // Chunk by chunk: features, then the classifier's batch prediction (the
+    // same values as predicting row by row, computed tree by tree).
     let mut features = Vec::with_capacity(PROGRESS_EVERY * nf);
     let mut probs = vec![0.0; PROGRESS_EVERY * k];
-    let forest = model.forest.batch();
+    let batch = classifier.batch();
     for (c, chunk) in inputs.chunks(PROGRESS_EVERY * n_in).enumerate() {
         progress(c * PROGRESS_EVERY, total);
         features.clear();
@@ -134,12 +152,12 @@ pub fn score_with_progress(
             plan.derive_into(row, &mut features);
         }
         let m = chunk.len() / n_in;
-        forest.predict_proba(&features, &mut probs[..m * k]);
+        batch.predict_proba_threads(&features, &mut probs[..m * k], opts.threads);
         for (p, f) in probs[..m * k]
             .chunks_exact(k)
             .zip(features.chunks_exact(nf))
         {
-            let class = crate::forest::argmax(p);
+            let class = crate::stats::argmax(p);
             let unf = model.guard.is_unfamiliar(f);
             counts[class] += 1;
             unfamiliar += unf as usize;
@@ -173,20 +191,22 @@ pub fn score_with_progress(
 
 /// Add the model inputs the table lacks, as `fill` says (no change for
 /// [`Fill::Refuse`]: scoring then names the missing columns).
+/// With [`Fill::Refuse`], inputs the model does not read are still filled
+/// with their training median: they change no prediction.
 fn fill_missing(model: &Model, table: Table, fill: &Fill) -> Table {
     let missing: Vec<usize> = (0..model.inputs.len())
         .filter(|&i| table.column_index(&model.inputs[i]).is_none())
+        .filter(|&i| *fill != Fill::Refuse || !model.uses_input(i))
         .collect();
-    if missing.is_empty() || *fill == Fill::Refuse {
+    if missing.is_empty() {
         return table;
     }
     let w = table.n_cols();
     let extra: Vec<f64> = missing
         .iter()
         .map(|&i| match fill {
-            Fill::Median => model.input_stats[i].median,
             Fill::Constant(c) => *c,
-            Fill::Refuse => 0.0,
+            _ => model.input_stats[i].median,
         })
         .collect();
     let mut values = Vec::with_capacity(table.n_rows() * (w + extra.len()));
@@ -203,18 +223,21 @@ fn fill_missing(model: &Model, table: Table, fill: &Fill) -> Table {
     }
 }
 
-/// The inputs of `model` that `columns` lacks (matched like [`Model::input_rows`]).
+/// The inputs `model` reads that `columns` lacks (matched like
+/// [`Model::input_rows`]); inputs it does not read need not be there.
 pub fn missing_inputs(model: &Model, columns: &[String]) -> Vec<String> {
     model
         .inputs
         .iter()
-        .filter(|i| {
-            let canon = crate::schema::canonical_name(i);
-            !columns
-                .iter()
-                .any(|c| crate::schema::canonical_name(c).eq_ignore_ascii_case(&canon))
+        .enumerate()
+        .filter(|&(i, name)| {
+            let canon = crate::schema::canonical_name(name);
+            model.uses_input(i)
+                && !columns
+                    .iter()
+                    .any(|c| crate::schema::canonical_name(c).eq_ignore_ascii_case(&canon))
         })
-        .cloned()
+        .map(|(_, name)| name.clone())
         .collect()
 }
 
@@ -319,10 +342,11 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(missing_inputs(&m, &t.columns).len(), 32);
+        // The default model reads the 16 interface and IP inputs: 14 missing.
+        assert_eq!(missing_inputs(&m, &t.columns).len(), 14);
         let e = score(&m, t.clone(), &ScoreOptions::default()).unwrap_err();
         assert!(
-            e.to_string().contains("the model needs 32 column(s)"),
+            e.to_string().contains("the model needs 14 column(s)"),
             "{e}"
         );
         let s = score(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::options::TrainError;
 use super::plan::{Plan, SplitKind};
 use super::prepare::Prepared;
-use crate::forest::{self, Control, Forest};
+use crate::forest::{self, Control, Forest, Tree};
 use crate::guard::Guard;
 use crate::learners::Learner;
 use crate::metrics::{self, Evaluation};
@@ -68,6 +68,16 @@ struct Pooled {
     folds: Vec<Evaluation>,
 }
 
+/// Where the forests of a plan come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Forests {
+    /// Grown here, on this many threads.
+    Grow { threads: usize },
+    /// Grown elsewhere (shares merged by [`merge_shares`]): one per forest
+    /// fit of the plan, in the plan's order.
+    Given(Vec<Forest>),
+}
+
 /// Run `plan` on `p`, growing forests on `threads` threads. `progress` after
 /// every tree and when a phase without trees starts; `Control::Cancel` stops.
 pub fn evaluate(
@@ -76,6 +86,87 @@ pub fn evaluate(
     threads: usize,
     progress: &mut dyn FnMut(&Progress) -> Control,
 ) -> Result<Report, TrainError> {
+    evaluate_with(p, plan, Forests::Grow { threads }, progress)
+}
+
+/// The trees `share` (indices `seed + i` of each forest) of every forest
+/// the plan grows, in the plan's order: one worker's part of a plan whose
+/// trees several workers grow. `progress` counts this share's trees.
+pub fn grow_share(
+    p: &Prepared,
+    plan: &Plan,
+    share: std::ops::Range<usize>,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Vec<Vec<Tree>>, TrainError> {
+    let fits: Vec<_> = plan.fits.iter().filter(|f| f.trees() > 0).collect();
+    let total = fits.len() * share.len();
+    let (f, k) = (p.n_features(), p.classes.len());
+    let mut out = Vec::with_capacity(fits.len());
+    for fit in fits {
+        let Learner::Forest(params) = &fit.learner else {
+            continue;
+        };
+        let before = out.len() * share.len();
+        let phase = fit.split.label();
+        let split = plan.split(p, fit.split);
+        let ytr = p.truth(&split.train);
+        let data =
+            forest::bin(&p.rows(&split.train), f, &ytr, k, params).map_err(TrainError::Forest)?;
+        let range =
+            share.start.min(params.n_trees as usize)..share.end.min(params.n_trees as usize);
+        out.push(
+            forest::grow(&data, params, range, 1, &mut |d, _| {
+                progress(&Progress {
+                    phase: phase.clone(),
+                    done: before + d,
+                    total,
+                })
+            })
+            .map_err(TrainError::Forest)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The forests of a plan from its shares' trees (each [`grow_share`]'s
+/// output, in share order): tree for tree the forests one worker grows.
+pub fn merge_shares(p: &Prepared, shares: Vec<Vec<Vec<Tree>>>) -> Vec<Forest> {
+    let mut forests: Vec<Forest> = Vec::new();
+    for share in shares {
+        for (i, trees) in share.into_iter().enumerate() {
+            match forests.get_mut(i) {
+                Some(f) => f.trees.extend(trees),
+                None => forests.push(Forest {
+                    n_features: p.n_features(),
+                    n_classes: p.classes.len(),
+                    trees,
+                }),
+            }
+        }
+    }
+    forests
+}
+
+/// The tree ranges of `workers` shares of `n_trees` trees: contiguous, in
+/// order, as even as can be.
+pub fn shares(n_trees: usize, workers: usize) -> Vec<std::ops::Range<usize>> {
+    let w = workers.clamp(1, n_trees.max(1));
+    (0..w)
+        .map(|i| i * n_trees / w..(i + 1) * n_trees / w)
+        .collect()
+}
+
+/// [`evaluate`] with the plan's forests grown here or handed in.
+pub fn evaluate_with(
+    p: &Prepared,
+    plan: &Plan,
+    forests: Forests,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Report, TrainError> {
+    let (threads, mut given) = match forests {
+        Forests::Grow { threads } => (threads, None),
+        Forests::Given(v) => (1, Some(v.into_iter())),
+    };
     let total = plan.total_trees();
     let f = p.n_features();
     let k = p.classes.len();
@@ -119,23 +210,37 @@ pub fn evaluate(
         let pred = match &fit.learner {
             Learner::Forest(params) => {
                 let before = done;
-                let forest =
-                    forest::train_threads(&xtr, f, &ytr, k, params, threads, &mut |d, _| {
-                        progress(&Progress {
-                            phase: phase.clone(),
-                            done: before + d,
-                            total,
-                        })
-                    })
-                    .map_err(|e| match e {
-                        // Count the trees of the whole plan, not of this forest.
-                        forest::ForestError::Cancelled { trees_done } => {
-                            TrainError::Forest(forest::ForestError::Cancelled {
-                                trees_done: before + trees_done,
-                            })
+                let forest = match given.as_mut() {
+                    Some(forests) => {
+                        let forest = forests.next().ok_or_else(|| {
+                            TrainError::Mismatch("fewer forests than the plan grows".into())
+                        })?;
+                        if forest.n_features != f || forest.n_classes != k {
+                            return Err(TrainError::Mismatch(
+                                "a given forest does not fit the data".into(),
+                            ));
                         }
-                        e => TrainError::Forest(e),
-                    })?;
+                        forest
+                    }
+                    None => {
+                        forest::train_threads(&xtr, f, &ytr, k, params, threads, &mut |d, _| {
+                            progress(&Progress {
+                                phase: phase.clone(),
+                                done: before + d,
+                                total,
+                            })
+                        })
+                        .map_err(|e| match e {
+                            // Count the trees of the whole plan, not of this forest.
+                            forest::ForestError::Cancelled { trees_done } => {
+                                TrainError::Forest(forest::ForestError::Cancelled {
+                                    trees_done: before + trees_done,
+                                })
+                            }
+                            e => TrainError::Forest(e),
+                        })?
+                    }
+                };
                 done += fit.trees();
                 let pred = predict(&forest, &xte);
                 if fit.split == SplitKind::TimeOrdered {

@@ -10,7 +10,7 @@ use super::prepare::Prepared;
 use crate::features::FEATURE_VERSION;
 use crate::forest::Forest;
 use crate::guard::Guard;
-use crate::model::{FeatureStats, Model, TrainingReport};
+use crate::model::{Classifier, FeatureStats, Model, TrainingReport};
 use crate::schema;
 use crate::stats::median;
 
@@ -46,9 +46,11 @@ pub fn model(
         data_hash: data_hash(&p.table.columns, &p.classes, inputs, &p.y),
         inputs: p.table.columns.clone(),
         classes: p.classes.clone(),
-        params: opts.params.clone(),
-        forest,
-        report: TrainingReport {
+        classifier: Some(Classifier::Forest {
+            params: opts.params.clone(),
+            forest,
+        }),
+        report: Some(TrainingReport {
             rows: p.y.len(),
             test_fraction: opts.test_fraction,
             random: forest_report.random.clone().ok_or_else(missing)?,
@@ -59,7 +61,7 @@ pub fn model(
             guard_heldout_share: report.guard_heldout_share,
             importance: report.importance.clone(),
             rates: p.rates.clone(),
-        },
+        }),
         plan: None,
     };
     model.plan = Some(p.plan.clone());
@@ -102,7 +104,7 @@ pub(crate) fn feature_stats(x: &[f64], f: usize) -> Vec<FeatureStats> {
 
 /// The medoid of each class: the real row with the least summed L1 distance
 /// (on ln(1+|x|)) to the other rows of its class.
-fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f64>> {
+pub(crate) fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f64>> {
     let logx: Vec<f64> = x.iter().map(|v| v.abs().ln_1p()).collect();
     (0..n_classes)
         .map(|c| {

@@ -13,7 +13,10 @@ pub mod transfer;
 
 use serde::{Deserialize, Serialize};
 
-pub use evaluate::{LearnerReport, Progress, Report, evaluate};
+pub use evaluate::{
+    Forests, LearnerReport, Progress, Report, evaluate, evaluate_with, grow_share, merge_shares,
+    shares,
+};
 pub use options::{TrainError, TrainOptions};
 pub use plan::{Fit, Plan, SplitKind};
 pub use prepare::{Prepared, prepare, relabel};
@@ -113,6 +116,7 @@ mod tests {
     #[test]
     fn trains_evaluates_and_round_trips() {
         let m = small_model();
+        let report = m.report.as_ref().unwrap();
         assert_eq!(m.classes, vec!["normal", "tcp-syn", "udp-flood"]);
         assert_eq!(
             m.inputs,
@@ -120,28 +124,23 @@ mod tests {
         );
         assert_eq!(m.features, m.inputs);
         assert_eq!(m.input_kinds[2], VarKind::Gauge);
-        assert_eq!(m.report.sessions, 3);
-        assert!(m.report.by_session.is_none());
-        assert!(
-            m.report
-                .session_caveat()
-                .unwrap()
-                .contains("single session")
-        );
-        assert_eq!(m.report.rows, 90);
-        assert_eq!(m.report.random.n_test, 27);
-        assert_eq!(m.report.time_ordered.n_test, 27);
-        assert!(m.report.random.accuracy > 0.9);
-        assert_eq!(m.report.importance.len(), 3);
+        assert_eq!(report.sessions, 3);
+        assert!(report.by_session.is_none());
+        assert!(report.session_caveat().unwrap().contains("single session"));
+        assert_eq!(report.rows, 90);
+        assert_eq!(report.random.n_test, 27);
+        assert_eq!(report.time_ordered.n_test, 27);
+        assert!(report.random.accuracy > 0.9);
+        assert_eq!(report.importance.len(), 3);
         assert_eq!(m.data_hash.len(), 64);
         // Each class's medoid is predicted as that class.
         for (c, ex) in m.examples.iter().enumerate() {
-            assert_eq!(m.predict(ex).class, c);
+            assert_eq!(m.predict(ex).class, Some(c));
         }
         let p = m.predict(&[500.0, 5.0, 1.0]);
         assert!(!p.guard.unfamiliar);
         assert!(m.predict(&[1e9, 1e9, 1e9]).guard.unfamiliar);
-        assert_eq!(m.classes[p.class], "tcp-syn");
+        assert_eq!(m.classes[p.class.unwrap()], "tcp-syn");
         assert_eq!(p.verdict, schema::Verdict::Anomalous);
         assert!((m.p_anomalous(&p.probabilities) + p.probabilities[0] - 1.0).abs() < 1e-12);
         let bytes = crate::model::encode(&m).unwrap();
@@ -174,10 +173,10 @@ mod tests {
             ..sessions_options(10, None)
         };
         let trained = train(&t, &opts, &mut |_| Control::Continue).unwrap();
-        let m = &trained.model;
-        let by_session = m.report.by_session.as_ref().unwrap();
+        let report = trained.model.report.as_ref().unwrap();
+        let by_session = report.by_session.as_ref().unwrap();
         assert_eq!(by_session.n_test, 6 * 24);
-        assert!(m.report.session_caveat().is_none());
+        assert!(report.session_caveat().is_none());
         assert!(by_session.accuracy > 0.9, "{}", by_session.accuracy);
         // Baselines on the same time-ordered split, named and scored.
         let names: Vec<String> = trained.baselines().into_iter().map(|b| b.learner).collect();
@@ -229,6 +228,48 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.to_string().contains("cancelled after 7 trees"), "{e}");
+    }
+
+    #[test]
+    fn shares_grown_apart_and_merged_give_the_same_model() {
+        let t = read_csv(&sessions_csv(false), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = sessions_options(7, Some(2));
+        let p = prepare(&t, &opts).unwrap();
+        let one = train_prepared(&p, &opts, &mut |_| Control::Continue).unwrap();
+        let plan = Plan::training(
+            &p,
+            &opts.params,
+            0.3,
+            Some(2),
+            true,
+            opts.importance_repeats,
+        );
+        assert_eq!(shares(7, 3), vec![0..2, 2..4, 4..7]);
+        assert_eq!(shares(2, 5), vec![0..1, 1..2]);
+        for workers in [1, 2, 3, 7] {
+            let grown: Vec<Vec<Vec<crate::forest::Tree>>> = shares(7, workers)
+                .into_iter()
+                .map(|s| grow_share(&p, &plan, s, &mut |_| Control::Continue).unwrap())
+                .collect();
+            let forests = merge_shares(&p, grown);
+            let mut report = evaluate_with(&p, &plan, Forests::Given(forests), &mut |_| {
+                Control::Continue
+            })
+            .unwrap();
+            let forest = report.forest.take().unwrap();
+            let model = fit::model(&p, &opts, &report, forest).unwrap();
+            assert_eq!(
+                crate::model::encode(&model).unwrap(),
+                crate::model::encode(&one.model).unwrap(),
+                "{workers} workers"
+            );
+            assert_eq!(report.learners, one.report.learners);
+        }
+        let e = evaluate_with(&p, &plan, Forests::Given(vec![]), &mut |_| {
+            Control::Continue
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "fewer forests than the plan grows");
     }
 
     #[test]

@@ -1,0 +1,21 @@
+//! Prometheus text exposition and query_range JSON readers (first byte picks one).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use mibwatch_core::export::{Format, InterfaceChoice, ReadOptions, read_export_as};
+mod export_common;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let format = match sel % 2 {
+        0 => Format::PrometheusText,
+        1 => Format::PrometheusJson,
+        _ => Format::PrometheusText,
+    };
+    let opts = ReadOptions {
+        interface: if sel & 0x80 != 0 { InterfaceChoice::Every } else { InterfaceChoice::Busiest },
+        ..ReadOptions::default()
+    };
+    export_common::check(read_export_as(rest, "fuzz", format, &opts));
+});
