@@ -1,78 +1,75 @@
+//! The page: what the app does in one sentence, the tasks, the active model
+//! in one line, and the task on screen. State lives in [`AppState`],
+//! provided here as context.
+
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mibwatch_core::model::{self, Model};
+use mibwatch_core::model;
 
-use crate::batch::Batch;
-use crate::models::ModelControls;
-use crate::predict::PredictForm;
-use crate::retrain::Retrain;
-use crate::storage;
-use crate::summary::ModelSummary;
-use crate::verdict::{Timing, TimingLine};
+use crate::models::ModelNotice;
+use crate::state::AppState;
+use crate::summary::ModelLine;
+use crate::tasks::{self, Panels, TaskList};
+use crate::verdict::TimingLine;
 
 /// The embedded default model, built by `make model` (`mibwatch train`).
 static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.mwm");
 
 #[component]
 pub fn App() -> impl IntoView {
-    let model = match model::decode(DEFAULT_MODEL) {
+    let default = match model::decode(DEFAULT_MODEL) {
         Ok(m) => Arc::new(m),
         Err(e) => {
             return view! {
-                <main class="app">
+                <div class="app">
                     <Header/>
-                    <p class="error" role="alert">
-                        {format!("The embedded model could not be loaded: {e}")}
-                    </p>
-                </main>
+                    <main>
+                        <p class="error" role="alert">
+                            {format!("The embedded model could not be loaded: {e}")}
+                        </p>
+                    </main>
+                </div>
             }
             .into_any();
         }
     };
-    let default = model;
-    let notice = RwSignal::new(None::<String>);
-    let active = match storage::load() {
-        storage::Stored::None => default.clone(),
-        storage::Stored::Model(m) => Arc::new(*m),
-        storage::Stored::Corrupt(why) => {
-            notice.set(Some(format!(
-                "The model kept in this browser could not be read ({why}); using the embedded default model."
-            )));
-            default.clone()
-        }
-    };
-    let model: RwSignal<Arc<Model>> = RwSignal::new(active);
-    let timing = RwSignal::new(None::<Timing>);
+    let state = AppState::new(default);
+    provide_context(state);
+    tasks::follow_the_url(state);
     view! {
-        <main class="app">
+        <div class="app">
             <Header/>
-            <ModelSummary model=model/>
-            <section class="card" aria-label="Models">
-                <ModelControls model=model notice=notice default=default/>
-            </section>
-            // The form follows the active model's inputs: rebuilt when it changes.
-            {move || {
-                let _ = model.get();
-                view! { <PredictForm model=model timing=timing/> }
-            }}
-            <Batch model=model/>
-            <Retrain model=model notice=notice/>
+            <main>
+                <Panels/>
+            </main>
             <footer class="footer">
                 <p>"Runs entirely in your browser: no data leaves this machine."</p>
-                <p><TimingLine timing=timing/></p>
+                <p hidden=move || state.view.get() != tasks::SAMPLE><TimingLine/></p>
             </footer>
-        </main>
+        </div>
     }
     .into_any()
 }
 
+/// What the app does, what one can do with it, and the model it uses.
 #[component]
 fn Header() -> impl IntoView {
+    let with_state = use_context::<AppState>().is_some();
     view! {
-        <header class="header">
-            <h1>"mibwatch"</h1>
-            <p class="tagline">"Network-traffic anomaly detection from SNMP MIB counters"</p>
+        <header class="top">
+            <div class="brand">
+                <h1>"mibwatch"</h1>
+                <p class="tagline">
+                    "Checks SNMP counter exports for network attacks with a random forest over MIB-II rates, "
+                    "entirely in your browser: no data leaves this machine."
+                </p>
+            </div>
+            {with_state.then(|| view! {
+                <TaskList/>
+                <ModelLine/>
+                <ModelNotice/>
+            })}
         </header>
     }
 }

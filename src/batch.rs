@@ -6,25 +6,24 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mibwatch_core::capture::Capture;
-use mibwatch_core::columns;
+use mibwatch_core::capture::{Capture, Values};
+use mibwatch_core::columns::{self, Understood};
 use mibwatch_core::ingest::{self, Preview};
-use mibwatch_core::model::{self, Model};
+use mibwatch_core::model;
+use mibwatch_core::params::POLL_INTERVAL;
 use mibwatch_core::protocol::{FromWorker, ScoreRequest, ToWorker};
+use mibwatch_core::schema::LABEL_COLUMN;
 use mibwatch_core::score::{Fill, LISTED_ROWS, ScoreOptions, ScoreSummary, missing_inputs};
 
 use crate::browser;
 use crate::jobs::{Job, JobSlot};
 use crate::report::{ConfusionHeatmap, pct, share};
-use crate::upload;
+use crate::state::AppState;
+use crate::upload::UploadBox;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
     Idle,
-    Reading {
-        done: u64,
-        total: u64,
-    },
     Scoring {
         done: usize,
         total: usize,
@@ -36,10 +35,20 @@ enum Status {
     Failed(String),
 }
 
+/// A file chosen for scoring: its preview and what its columns mean.
+#[derive(Debug, Clone, PartialEq)]
+struct Chosen {
+    name: String,
+    preview: Preview,
+    understood: Understood,
+}
+
 #[component]
-pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
-    let file = StoredValue::new_local(None::<(String, Vec<u8>)>);
-    let preview = RwSignal::new(None::<(String, Preview)>);
+pub fn Batch() -> impl IntoView {
+    let model = AppState::get().model;
+    let file = StoredValue::new_local(None::<Vec<u8>>);
+    let chosen = RwSignal::new(None::<Chosen>);
+    let reading = RwSignal::new(false);
     let status = RwSignal::new(Status::Idle);
     let running = JobSlot::new();
     let kind = RwSignal::new("rates".to_string());
@@ -51,41 +60,32 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
 
     let stop = move || running.stop();
 
-    let read_file = move |f: web_sys::File| {
-        upload::read_file(
-            f,
-            move |done, total| status.set(Status::Reading { done, total }),
-            move |name, bytes| match bytes.and_then(|b| {
-                ingest::preview(&b, &name, 0)
-                    .map(|p| (b, p))
-                    .map_err(|e| e.to_string())
-            }) {
-                Ok((bytes, p)) => {
-                    preview.set(Some((name.clone(), p)));
-                    file.set_value(Some((name, bytes)));
-                    status.set(Status::Idle);
-                }
-                Err(e) => status.set(Status::Failed(e)),
-            },
-        )
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        if let Some(f) = upload::chosen_file(&ev) {
-            read_file(f);
+    let loaded = Callback::new(move |(name, bytes): (String, Vec<u8>)| {
+        match ingest::preview(&bytes, &name, 0) {
+            Ok(p) => {
+                // The core reads the file's columns: label, time, session.
+                let understood = columns::understand(&p, Some(LABEL_COLUMN));
+                time_col.set(understood.time.clone().unwrap_or_default());
+                chosen.set(Some(Chosen {
+                    name,
+                    preview: p,
+                    understood,
+                }));
+                file.set_value(Some(bytes));
+                status.set(Status::Idle);
+            }
+            Err(e) => status.set(Status::Failed(e.to_string())),
         }
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        if let Some(f) = upload::dropped_file(&ev) {
-            read_file(f);
-        }
-    };
+    });
+    let refused = Callback::new(move |e: String| status.set(Status::Failed(e)));
 
     let missing = move || {
         let m = model.get();
-        preview
+        chosen
             .get()
-            .map(|(_, p)| {
-                let mut cols: Vec<String> = p.columns.iter().map(|c| c.name.clone()).collect();
+            .map(|c| {
+                let mut cols: Vec<String> =
+                    c.preview.columns.iter().map(|c| c.name.clone()).collect();
                 if kind.get() == "timestamps" {
                     let t = time_col.get();
                     cols.retain(|c| *c != t);
@@ -96,17 +96,15 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
     };
 
     let start = move |_| {
-        let Some((name, bytes)) = file.get_value() else {
+        let (Some(bytes), Some(c)) = (file.get_value(), chosen.get_untracked()) else {
             status.set(Status::Failed("Choose a CSV file first.".into()));
             return;
         };
-        let capture = match kind.get_untracked().as_str() {
-            "counters" => match interval.get_untracked().trim().parse::<f64>() {
-                Ok(v) if v > 0.0 && v.is_finite() => Capture::counters_every(v),
-                _ => {
-                    status.set(Status::Failed(
-                        "Polling interval: enter seconds > 0.".into(),
-                    ));
+        let mut capture = match kind.get_untracked().as_str() {
+            "counters" => match POLL_INTERVAL.parse(&interval.get_untracked()) {
+                Ok(v) => Capture::counters_every(v),
+                Err(e) => {
+                    status.set(Status::Failed(e));
                     return;
                 }
             },
@@ -120,6 +118,10 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             }
             _ => Capture::rates(),
         };
+        // Counters become rates within each capture session the file names.
+        if capture.values == Values::Counters {
+            capture.session_column = c.understood.session.clone();
+        }
         let fill = match fill.get_untracked().as_str() {
             "median" => Fill::Median,
             "value" => match fill_value.get_untracked().trim().parse::<f64>() {
@@ -142,14 +144,10 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             }
         };
         // Text columns (host names, dates) cannot be scored: read the numeric ones.
-        let label = mibwatch_core::schema::LABEL_COLUMN;
-        let columns = preview
-            .get_untracked()
-            .map(|(_, p)| columns::numeric_columns(&p, label));
         let request = ToWorker::Score(ScoreRequest {
-            file_name: name,
-            label_column: label.into(),
-            columns,
+            file_name: c.name,
+            label_column: LABEL_COLUMN.into(),
+            columns: Some(columns::numeric_columns(&c.preview, LABEL_COLUMN)),
             options: ScoreOptions {
                 capture,
                 fill,
@@ -180,10 +178,11 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
     };
 
     let numeric_columns = move || {
-        preview
+        chosen
             .get()
-            .map(|(_, p)| {
-                p.columns
+            .map(|c| {
+                c.preview
+                    .columns
                     .into_iter()
                     .filter(|c| c.numeric)
                     .map(|c| c.name)
@@ -191,66 +190,77 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
             })
             .unwrap_or_default()
     };
+    let session_note = move || {
+        let counters = kind.get() != "rates";
+        chosen.get().and_then(|c| c.understood.session).filter(|_| counters).map(|s| {
+            view! {
+                <p class="hint" data-testid="batch-session">
+                    "Counters become rates within each capture session of the column "<code>{s}</code>"."
+                </p>
+            }
+        })
+    };
 
     view! {
-        <section
-            class="card batch"
-            aria-labelledby="batch-title"
-            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
-            on:drop=on_drop
-        >
-            <h2 id="batch-title">"Score a whole file"</h2>
+        <section class="card batch" aria-labelledby="batch-title">
+            <h2 id="batch-title">"Score an export"</h2>
             <p class="hint">
-                "An export from your monitoring, one row per poll: each row gets the active model's class, "
-                "the probability that it is not normal, and its top reasons. Choose the file or drop it here; "
-                "columns are matched by name; the other columns (host names, dates…) pass through to the download."
+                "One row per poll: each row gets the model's class, the probability that it is not normal "
+                "and its top reasons. Columns are matched by name; the others (host names, dates…) pass through to the download."
             </p>
-            <div class="train-form">
-                <label class="file">
-                    "CSV file"
-                    <input type="file" accept=".csv,text/csv" data-testid="batch-file" on:change=on_file/>
-                </label>
-                <label>
-                    "The file holds"
-                    <select data-testid="batch-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="rates" selected=true>"per-second rates"</option>
-                        <option value="counters">"cumulative counters, fixed interval"</option>
-                        <option value="timestamps">"cumulative counters with a timestamp column"</option>
-                    </select>
-                    <small>"SNMP exports hold counters that wrap; they are turned into per-second rates first."</small>
-                </label>
-                {move || (kind.get() == "counters").then(|| view! {
+            <div class="score-setup">
+                <UploadBox testid="batch-file" accept=".csv,text/csv" label="Choose a CSV export"
+                    note="Rates or cumulative counters, one row per poll; up to 268 MB."
+                    on_file=loaded on_error=refused busy=reading
+                    loaded=Signal::derive(move || chosen.get().map(|c| c.name))/>
+                <div class="train-form">
                     <label>
-                        "Polling interval (s)"
-                        <input type="text" inputmode="decimal" data-testid="batch-interval"
-                            prop:value=move || interval.get() on:input=move |ev| interval.set(event_target_value(&ev))/>
+                        "The file holds"
+                        <select data-testid="batch-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                            <option value="rates" selected=true>"per-second rates"</option>
+                            <option value="counters">"cumulative counters, fixed interval"</option>
+                            <option value="timestamps">"cumulative counters, timestamp column"</option>
+                        </select>
+                        <small>"SNMP exports hold counters that wrap; they are turned into per-second rates first."</small>
                     </label>
-                })}
-                {move || (kind.get() == "timestamps").then(|| view! {
+                    {move || (kind.get() == "counters").then(|| view! {
+                        <label>
+                            "Polling interval (s)"
+                            <input type="text" inputmode="decimal" data-testid="batch-interval"
+                                prop:value=move || interval.get() on:input=move |ev| interval.set(event_target_value(&ev))/>
+                            <small>{POLL_INTERVAL.hint}</small>
+                        </label>
+                    })}
+                    {move || (kind.get() == "timestamps").then(|| view! {
+                        <label>
+                            "Timestamp column (seconds)"
+                            <select data-testid="batch-time" on:change=move |ev| time_col.set(event_target_value(&ev))>
+                                <option value="" selected=move || time_col.get().is_empty()>"(choose)"</option>
+                                {numeric_columns().into_iter().map(|c| {
+                                    let sel = c == time_col.get_untracked();
+                                    view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })}
                     <label>
-                        "Timestamp column (seconds)"
-                        <select data-testid="batch-time" on:change=move |ev| time_col.set(event_target_value(&ev))>
-                            <option value="">"(choose)"</option>
-                            {numeric_columns().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        "Missing inputs"
+                        <select data-testid="batch-fill" on:change=move |ev| fill.set(event_target_value(&ev))>
+                            <option value="refuse" selected=true>"refuse the file"</option>
+                            <option value="median">"fill with the training median"</option>
+                            <option value="value">"fill with a value"</option>
                         </select>
                     </label>
-                })}
-                <label>
-                    "Missing inputs"
-                    <select data-testid="batch-fill" on:change=move |ev| fill.set(event_target_value(&ev))>
-                        <option value="refuse" selected=true>"refuse the file"</option>
-                        <option value="median">"fill with the training median"</option>
-                        <option value="value">"fill with a value"</option>
-                    </select>
-                </label>
-                {move || (fill.get() == "value").then(|| view! {
-                    <label>
-                        "Fill value"
-                        <input type="text" inputmode="decimal" data-testid="batch-fill-value"
-                            prop:value=move || fill_value.get() on:input=move |ev| fill_value.set(event_target_value(&ev))/>
-                    </label>
-                })}
+                    {move || (fill.get() == "value").then(|| view! {
+                        <label>
+                            "Fill value"
+                            <input type="text" inputmode="decimal" data-testid="batch-fill-value"
+                                prop:value=move || fill_value.get() on:input=move |ev| fill_value.set(event_target_value(&ev))/>
+                        </label>
+                    })}
+                </div>
             </div>
+            {session_note}
             {move || {
                 let m = missing();
                 (!m.is_empty()).then(|| view! {
@@ -260,16 +270,13 @@ pub fn Batch(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 })
             }}
             <div class="train-actions">
-                <button type="button" data-testid="batch-start" on:click=start
-                    disabled=move || matches!(status.get(), Status::Reading { .. } | Status::Scoring { .. })>"Score"</button>
-                <span class="file-name">{move || preview.get().map(|(n, p)| format!("File: {n} ({} rows)", p.rows))}</span>
+                <button type="button" class="primary" data-testid="batch-start" on:click=start
+                    disabled=move || reading.get() || matches!(status.get(), Status::Scoring { .. })>"Score"</button>
+                <span class="file-name">{move || chosen.get().map(|c| format!("File: {} ({} rows)", c.name, c.preview.rows))}</span>
             </div>
             <div aria-live="polite" data-testid="batch-status">
                 {move || match status.get() {
                     Status::Idle => ().into_any(),
-                    Status::Reading { done, total } => view! {
-                        <p>{format!("Reading the file: {:.1} of {:.1} MB", done as f64 / 1e6, total as f64 / 1e6)}</p>
-                    }.into_any(),
                     Status::Scoring { done, total } => view! {
                         <progress max=total.max(1).to_string() value=done.to_string()></progress>
                         <p>{format!("Scoring: {done} of {total} rows")}</p>
@@ -311,13 +318,15 @@ fn BatchResult(
             s.resets.unwrap_or(0)
         )
     });
-    let eval = s.evaluation.clone().map(|e| {
+    let accuracy = s.evaluation.as_ref().map(|e| {
         view! {
             <p data-testid="batch-accuracy">{format!(
                 "Against the file's labels: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (a fair test only for rows the model was not trained on).",
                 pct(e.accuracy), e.macro_f1, pct(e.binary.balanced_accuracy))}</p>
-            <ConfusionHeatmap eval=e title="Scored file against its labels".to_string()/>
         }
+    });
+    let confusion = s.evaluation.clone().map(|e| {
+        view! { <ConfusionHeatmap eval=e title="Scored file against its labels".to_string()/> }
     });
     let classes = s.classes.clone();
     let s2 = s.clone();
@@ -349,32 +358,36 @@ fn BatchResult(
     let download = move |_| browser::download("scored.csv", &csv);
     view! {
         <div class="batch-result" data-testid="batch-result">
-            <p data-testid="batch-summary">{format!(
-                "Scored {} rows in {:.2} s ({:.0} rows/s; reading the file took {:.2} s more).{}",
-                s.rows, s.score_ms / 1000.0, rate, s.read_ms / 1000.0, wraps.unwrap_or_default())}</p>
-            <ul class="counts" data-testid="batch-counts">{counts}</ul>
+            <div class="result-head">
+                <p data-testid="batch-summary">{format!(
+                    "Scored {} rows in {:.2} s ({:.0} rows/s; reading the file took {:.2} s more).{}",
+                    s.rows, s.score_ms / 1000.0, rate, s.read_ms / 1000.0, wraps.unwrap_or_default())}</p>
+                <button type="button" class="primary" data-testid="batch-download" on:click=download>"Download scored CSV"</button>
+            </div>
+            <ul class="counts" data-testid="batch-counts" aria-label="Rows per predicted class">{counts}</ul>
+            {accuracy}
             {unfamiliar}
             <Timeline summary=s.clone()/>
-            {eval}
-            <button type="button" data-testid="batch-download" on:click=download>"Download scored CSV"</button>
+            <h3 class="rows-title">"Rows and their reasons"</h3>
             <label class="filter">
-                " Show class "
+                "Show class "
                 <select data-testid="batch-filter" on:change=move |ev| filter.set(event_target_value(&ev))>
                     <option value="">"(all)"</option>
                     {classes.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <div class="head-scroll" role="region" aria-label="Scored rows" tabindex="0">
-                <table class="metrics" data-testid="batch-rows">
+                <table class="metrics rows-table" data-testid="batch-rows">
                     <thead><tr>
                         <th scope="col">"Row"</th><th scope="col">"Class"</th><th scope="col">"P(anomalous)"</th>
-                        <th scope="col">"Guard"</th><th scope="col">"Top reasons (Δ points)"</th>
+                        <th scope="col">"Guard"</th><th scope="col" class="reasons-head">"Top reasons (Δ points)"</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
             <p class="hint">{format!(
                 "The table lists the first {LISTED_ROWS} rows of the file, or of the chosen class; the download has all {} rows.", s.rows)}</p>
+            {confusion}
         </div>
     }
 }

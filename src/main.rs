@@ -4,14 +4,18 @@
 mod app;
 mod batch;
 mod browser;
+mod fields;
 mod jobs;
 mod models;
 mod panic;
 mod predict;
+mod preview;
 mod report;
 mod retrain;
+mod state;
 mod storage;
 mod summary;
+mod tasks;
 mod upload;
 mod verdict;
 

@@ -1,73 +1,63 @@
-//! The prediction screen: every model input as a field and a log-scale
-//! slider, presets, a paste box, a shareable link, and the live verdict.
-
-use std::sync::Arc;
+//! The sample task: every model input as a field and a log-scale slider,
+//! presets, a paste box, a shareable link, and the live verdict beside the
+//! form (a sticky summary bar on phones).
 
 use leptos::prelude::*;
-use mibwatch_core::explain::format_number;
+use mibwatch_core::display::{DIGITS, shown_inputs, significant};
 use mibwatch_core::model::Model;
 use mibwatch_core::sample::{self, SLIDER_STEPS, slider_to_value, value_to_slider};
-use mibwatch_core::schema::{self, MibGroup, VarKind};
+use mibwatch_core::schema::{self, MibGroup, VarKind, Verdict};
 
 use crate::browser;
-use crate::verdict::{Analysis, Timing, VerdictPanel};
-
-/// Shortest round-trip form: a preset or link reproduces the exact value.
-fn fmt_value(v: f64) -> String {
-    format!("{v}")
-}
-
-/// The input fields of the active model, one text signal each.
-#[derive(Clone, Copy)]
-struct Fields(StoredValue<Vec<RwSignal<String>>>);
-
-impl Fields {
-    fn new(values: &[f64]) -> Self {
-        Fields(StoredValue::new(
-            values
-                .iter()
-                .map(|v| RwSignal::new(fmt_value(*v)))
-                .collect(),
-        ))
-    }
-
-    fn get(&self, i: usize) -> RwSignal<String> {
-        self.0.with_value(|f| f[i])
-    }
-
-    /// Set the fields that have a value.
-    fn fill(&self, values: &[Option<f64>]) {
-        self.0.with_value(|f| {
-            for (sig, v) in f.iter().zip(values) {
-                if let Some(v) = v {
-                    sig.set(fmt_value(*v));
-                }
-            }
-        })
-    }
-
-    fn fill_all(&self, values: &[f64]) {
-        let v: Vec<Option<f64>> = values.iter().copied().map(Some).collect();
-        self.fill(&v);
-    }
-
-    /// Every field parsed, tracked; `None` while any field is invalid.
-    fn row(&self, features: &[String]) -> Option<Vec<f64>> {
-        self.0.with_value(|f| {
-            // A form built for another model (while it is being replaced).
-            if f.len() != features.len() {
-                return None;
-            }
-            f.iter()
-                .zip(features)
-                .map(|(s, name)| sample::parse_value(name, &s.get()).ok())
-                .collect()
-        })
-    }
-}
+use crate::fields::{Field, Fields};
+use crate::state::AppState;
+use crate::tasks::SAMPLE;
+use crate::verdict::{Analysis, Timing, VerdictBar, VerdictPanel};
 
 fn medians(m: &Model) -> Vec<f64> {
     m.input_stats.iter().map(|s| s.median).collect()
+}
+
+/// What the form opens on (and Reset brings back).
+#[derive(Clone, Copy, PartialEq)]
+enum Start {
+    /// The typical row (medoid, a real training row) of the normal class.
+    NormalRow,
+    /// The training medians, for a model without a normal class.
+    Medians,
+}
+
+impl Start {
+    fn words(self) -> &'static str {
+        match self {
+            Start::NormalRow => "typical normal row",
+            Start::Medians => "training medians",
+        }
+    }
+
+    fn sentence(self) -> &'static str {
+        match self {
+            Start::NormalRow => {
+                "The form opens on the typical normal row of the training data (a real row; Reset brings it back)."
+            }
+            Start::Medians => {
+                "The form opens on the training medians (this model has no normal class; Reset brings them back)."
+            }
+        }
+    }
+}
+
+/// The sample the form opens on: the typical row of the class the model
+/// calls normal, else the training medians.
+fn default_sample(m: &Model) -> (Vec<f64>, Start) {
+    m.classes
+        .iter()
+        .position(|c| Verdict::of_class(c) == Verdict::Normal)
+        .and_then(|c| m.examples.get(c))
+        .map_or_else(
+            || (medians(m), Start::Medians),
+            |row| (row.clone(), Start::NormalRow),
+        )
 }
 
 /// Feature indices grouped by MIB group, in schema order; unknown names last.
@@ -87,49 +77,78 @@ fn groups(m: &Model) -> Vec<(&'static str, Vec<usize>)> {
     out.into_iter().filter(|(_, v)| !v.is_empty()).collect()
 }
 
+/// The sample task's panel: a form for the active model, rebuilt when the
+/// model changes (its inputs may differ).
 #[component]
-pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>) -> impl IntoView {
+pub fn SampleTask() -> impl IntoView {
+    let state = AppState::get();
+    move || {
+        let _ = state.model.get();
+        view! { <PredictForm/> }
+    }
+}
+
+#[component]
+fn PredictForm() -> impl IntoView {
+    let state = AppState::get();
+    let model = state.model;
     let m0 = model.get_untracked();
-    let fields = Fields::new(&medians(&m0));
+    let (start, start_is) = default_sample(&m0);
+    let fields = Fields::new(&start);
     // A message about the link the page was opened with (or navigated to).
     let link_notice = RwSignal::new(None::<String>);
 
-    let load_link = move |hash: String| {
+    let load_link = move |fragment: String| {
         let m = model.get_untracked();
-        if hash.trim_start_matches('#').is_empty() {
-            return;
-        }
-        match sample::decode_fragment(&hash, &m.inputs) {
+        let (defaults, _) = default_sample(&m);
+        match sample::decode_fragment(&fragment, &m.inputs) {
             Ok(values) => {
-                fields.fill_all(&medians(&m));
+                fields.fill_all(&defaults);
                 fields.fill(&values);
                 link_notice.set(None);
             }
             Err(e) => {
-                fields.fill_all(&medians(&m));
+                fields.fill_all(&defaults);
                 link_notice.set(Some(format!(
                     "This link's sample could not be read: {e} Showing the default inputs instead."
                 )));
             }
         }
     };
-    load_link(browser::location_hash());
-    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
-        load_link(browser::location_hash())
-    });
-    on_cleanup(move || listener.remove());
-
-    let analysis = Memo::new(move |_| {
-        let m = model.get();
-        fields.row(&m.inputs).map(|row| Analysis::of(&m, &row))
-    });
-
-    // Keep the link in the address bar and the footer's timing in step.
+    // A link waiting to be read: the page's own, or one opened later.
+    if let Some(link) = state.sample_link.get_untracked() {
+        state.sample_link.set(None);
+        load_link(link);
+    }
     Effect::new(move |_| {
+        if let Some(link) = state.sample_link.get() {
+            state.sample_link.set(None);
+            load_link(link);
+        }
+    });
+
+    let row = Memo::new(move |_| fields.row(&model.get().inputs));
+    let analysis = Memo::new(move |_| row.get().map(|r| Analysis::of(&model.get(), &r)));
+
+    // The fields the page set show the row as the core writes it: a few
+    // significant digits, more where fewer would change the prediction.
+    Effect::new(move |_| {
+        if let Some(r) = row.get() {
+            let texts = shown_inputs(&model.get_untracked(), &r, &fields.typed_mask());
+            fields.show(&texts);
+        }
+    });
+
+    // Keep the link in the address bar (while this task is on screen) and
+    // the footer's timing in step.
+    Effect::new(move |_| {
+        let on_screen = state.view.get() == SAMPLE;
         if let Some(a) = analysis.get() {
             let m = model.get_untracked();
-            browser::replace_hash(&sample::encode_fragment(&m.inputs, &a.row));
-            timing.set(Some(Timing {
+            if on_screen {
+                browser::replace_hash(&sample::encode_fragment(&m.inputs, &a.row));
+            }
+            state.timing.set(Some(Timing {
                 trees: m.classifier.as_ref().map_or(0, |c| c.n_trees()),
                 predict_ms: a.predict_ms,
                 explain_ms: a.explain_ms,
@@ -161,7 +180,7 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
             let unused = idx.iter().all(|&i| !m0.uses_input(i));
             let inputs = idx
                 .into_iter()
-                .map(|i| view! { <FeatureInput model=model index=i value=fields.get(i)/> })
+                .map(|i| view! { <FeatureInput index=i field=fields.get(i)/> })
                 .collect_view();
             view! {
                 <details class="group" open>
@@ -177,10 +196,11 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
 
     view! {
         <section class="card predict" aria-labelledby="predict-title">
-            <h2 id="predict-title">"Check a traffic sample"</h2>
+            <h2 id="predict-title">"Check one sample"</h2>
             <p class="hint">
-                "Enter per-second rates between two polls (gauges as polled). "
-                "The verdict updates as you type, and the address bar holds a link to this sample."
+                "Per-second rates between two polls (gauges as polled). "
+                {start_is.sentence()}
+                " The verdict updates as you type, and the address bar holds a link to this sample."
             </p>
             {move || {
                 link_notice
@@ -192,24 +212,27 @@ pub fn PredictForm(model: RwSignal<Arc<Model>>, timing: RwSignal<Option<Timing>>
                 <button
                     type="button"
                     class="preset reset"
-                    on:click=move |_| fields.fill_all(&medians(&model.get_untracked()))
+                    data-testid="reset"
+                    on:click=move |_| fields.fill_all(&default_sample(&model.get_untracked()).0)
                 >
-                    "Reset"
+                    {format!("Reset ({})", start_is.words())}
                 </button>
             </div>
-            <PasteBox model=model fields=fields/>
+            <PasteBox fields=fields/>
             <div class="predict-layout">
-                <VerdictPanel model=model analysis=analysis/>
+                <VerdictPanel analysis=analysis/>
                 <form class="features" on:submit=|ev| ev.prevent_default()>
                     {sections}
                 </form>
             </div>
+            <VerdictBar analysis=analysis/>
         </section>
     }
 }
 
 #[component]
-fn PasteBox(model: RwSignal<Arc<Model>>, fields: Fields) -> impl IntoView {
+fn PasteBox(fields: Fields) -> impl IntoView {
+    let model = AppState::get().model;
     let message = RwSignal::new(None::<Result<String, String>>);
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -257,12 +280,8 @@ fn PasteBox(model: RwSignal<Arc<Model>>, fields: Fields) -> impl IntoView {
 }
 
 #[component]
-fn FeatureInput(
-    model: RwSignal<Arc<Model>>,
-    index: usize,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    let m = model.get_untracked();
+fn FeatureInput(index: usize, field: Field) -> impl IntoView {
+    let m = AppState::get().model.get_untracked();
     let name = m.inputs[index].clone();
     let unit = match m.input_kinds.get(index) {
         Some(VarKind::Gauge) => "gauge",
@@ -273,20 +292,17 @@ fn FeatureInput(
     let used = m.uses_input(index);
     let hint = format!(
         "{description} · training range {} – {}",
-        format_number(st.min),
-        format_number(st.max)
+        significant(st.min, DIGITS),
+        significant(st.max, DIGITS)
     );
     let id = format!("in-{name}");
     let err_id = format!("err-{name}");
     let hint_id = format!("hint-{name}");
     let check_name = name.clone();
-    let error = Memo::new(move |_| {
-        sample::parse_value(&check_name, &value.get())
-            .err()
-            .map(|e| e.at_field())
-    });
+    let error = Memo::new(move |_| field.value(&check_name).err().map(|e| e.at_field()));
     let slider_pos = move || {
-        sample::parse_value("", &value.get())
+        field
+            .value("")
             .map(value_to_slider)
             .unwrap_or(0.0)
             .to_string()
@@ -305,8 +321,8 @@ fn FeatureInput(
                 spellcheck="false"
                 aria-describedby=format!("{hint_id} {err_id}")
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                prop:value=move || field.text.get()
+                on:input=move |ev| field.typed(event_target_value(&ev))
             />
             <input
                 type="range"
@@ -318,7 +334,7 @@ fn FeatureInput(
                 prop:value=slider_pos
                 on:input=move |ev| {
                     if let Ok(p) = event_target_value(&ev).parse::<f64>() {
-                        value.set(fmt_value(slider_to_value(p)));
+                        field.set(slider_to_value(p));
                     }
                 }
             />

@@ -1,20 +1,74 @@
-use std::sync::Arc;
+//! The active model: one line above the tasks (what it was trained on and
+//! its honest headline figure), and the model view with its full held-out
+//! evaluation and the model file's controls.
 
 use leptos::prelude::*;
 use mibwatch_core::metrics::Evaluation;
-use mibwatch_core::model::Model;
 
+use crate::models::ModelControls;
 use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars, pct};
+use crate::state::AppState;
+use crate::tasks::MODEL;
+
+/// The active model in one line: its source, its data, and its time-ordered
+/// accuracy beside the trivial baseline; the full evaluation one click away.
+#[component]
+pub fn ModelLine() -> impl IntoView {
+    let state = AppState::get();
+    let m = move || state.model.get();
+    view! {
+        <p class="model-line" data-testid="model-line">
+            <span class="ml-label">"Model"</span>
+            <span class="ml-source" data-testid="model-source" title=move || m().source.clone()>
+                {move || m().source.clone()}
+            </span>
+            <span class="ml-figure" data-testid="model-headline">{move || {
+                let m = m();
+                match &m.report {
+                    Some(r) => format!(
+                        "{} rows · {} classes · time-ordered accuracy {} (trivial baseline {})",
+                        r.rows,
+                        m.classes.len(),
+                        pct(r.time_ordered.accuracy),
+                        pct(r.time_ordered.majority_accuracy),
+                    ),
+                    None => format!("{} classes · no held-out evaluation", m.classes.len()),
+                }
+            }}</span>
+            <a class="ml-link" href=format!("#{MODEL}") data-task=MODEL
+                aria-current=move || (state.view.get() == MODEL).then_some("page")>
+                "Full evaluation"
+            </a>
+        </p>
+    }
+}
+
+/// The model view: the model file's controls, then the held-out evaluation.
+#[component]
+pub fn ModelView() -> impl IntoView {
+    view! {
+        <section class="card model-file" aria-labelledby="model-file-title">
+            <h2 id="model-file-title">"Model file"</h2>
+            <p class="hint">
+                "The active model is kept in this browser. Download it, load one trained here or by "
+                <code>"mibwatch train"</code>", or go back to the embedded default."
+            </p>
+            <ModelControls/>
+        </section>
+        <ModelSummary/>
+    }
+}
 
 /// What the active model is, and how well it did on held-out data: the honest
 /// time-ordered figure first, beside its trivial baselines.
 #[component]
-pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
-    let m = move || model.get();
+fn ModelSummary() -> impl IntoView {
+    let state = AppState::get();
+    let m = move || state.model.get();
     view! {
         <section class="card summary" aria-labelledby="summary-title">
             <h2 id="summary-title">"Active model"</h2>
-            <p class="source" data-testid="model-source">{move || m().source.clone()}</p>
+            <p class="source">{move || m().source.clone()}</p>
             <p>
                 {move || {
                     let m = m();
@@ -70,7 +124,7 @@ pub fn ModelSummary(model: RwSignal<Arc<Model>>) -> impl IntoView {
                 </tbody>
             </table>
             {move || m().report.as_ref().and_then(|r| r.session_caveat()).map(|c| view! { <p class="note caveat" data-testid="session-caveat">{c}</p> })}
-            <details class="model-details">
+            <details class="model-details" open>
                 <summary>"Per-class figures, confusion matrix and feature importance"</summary>
                 {move || {
                     let m = m();

@@ -10,6 +10,8 @@ use mibwatch_core::model::{Model, Prediction};
 use mibwatch_core::schema::Verdict;
 
 use crate::browser::now_ms;
+use crate::report::pct;
+use crate::state::AppState;
 
 /// Repetitions when timing one prediction: browsers coarsen their clock.
 const TIMING_REPS: usize = 20;
@@ -58,7 +60,8 @@ pub struct Timing {
 
 /// The footer line with the measured prediction time.
 #[component]
-pub fn TimingLine(timing: RwSignal<Option<Timing>>) -> impl IntoView {
+pub fn TimingLine() -> impl IntoView {
+    let timing = AppState::get().timing;
     move || {
         timing.get().map(|t| {
             view! {
@@ -79,10 +82,8 @@ pub fn TimingLine(timing: RwSignal<Option<Timing>>) -> impl IntoView {
 const TOP_REASONS: usize = 8;
 
 #[component]
-pub fn VerdictPanel(
-    model: RwSignal<Arc<Model>>,
-    analysis: Memo<Option<Analysis>>,
-) -> impl IntoView {
+pub fn VerdictPanel(analysis: Memo<Option<Analysis>>) -> impl IntoView {
+    let model = AppState::get().model;
     view! {
         // Scrolls on its own on wide screens: focusable so that the keyboard can scroll it.
         <div class="verdict-panel" role="region" aria-label="Verdict" tabindex="0">
@@ -125,12 +126,12 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
             let name = m.classes[c].clone();
             let label = name.clone();
             view! {
-                <li class="bar" data-class=name>
+                <li class="bar" data-class=name data-p=pr.to_string()>
                     <span class="bar-label">{label}</span>
                     <span class="bar-track" aria-hidden="true">
                         <span class="bar-fill" style:width=format!("{:.1}%", pr * 100.0)></span>
                     </span>
-                    <span class="bar-value">{format!("{:.0}%", pr * 100.0)}</span>
+                    <span class="bar-value">{pct(pr)}</span>
                 </li>
             }
         })
@@ -144,10 +145,46 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
             <p class="predicted">
                 "Predicted class: "
                 <strong data-testid="predicted-class">{class}</strong>
-                {format!(" ({:.0}% of trees agree)", agree * 100.0)}
+                {format!(" ({} of trees agree)", pct(agree))}
             </p>
         })}
         <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
+    }
+}
+
+/// The verdict in one line, kept in view at the bottom of a phone's screen
+/// while the inputs are edited (wide screens show the panel beside the form).
+/// A visual echo of the panel's live region, so hidden from screen readers.
+#[component]
+pub fn VerdictBar(analysis: Memo<Option<Analysis>>) -> impl IntoView {
+    let model = AppState::get().model;
+    view! {
+        <div class="verdict-bar" aria-hidden="true" data-testid="verdict-bar">
+            {move || match analysis.get() {
+                None => view! { <span class="vb-verdict invalid">"Fix the highlighted fields"</span> }.into_any(),
+                Some(a) => {
+                    let m = model.get();
+                    let p = &a.prediction;
+                    let (cls, icon) = match p.verdict {
+                        Verdict::Normal => ("vb-verdict normal", "✓"),
+                        Verdict::Anomalous => ("vb-verdict anomalous", "⚠"),
+                    };
+                    view! {
+                        <span class=cls>{icon}" "{p.verdict.label()}</span>
+                        <span class="vb-class">{format!(
+                            "{}{}",
+                            p.class.map_or_else(String::new, |c| format!(
+                                "{} · {} of trees",
+                                m.classes[c],
+                                pct(p.probabilities[c])
+                            )),
+                            if p.guard.unfamiliar { " · unfamiliar traffic" } else { "" },
+                        )}</span>
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
     }
 }
 

@@ -1,5 +1,6 @@
-// Accessibility: axe-core (npm `axe-core`) audits every screen and state of
-// the page, light and dark; no serious or critical violation is allowed.
+// Accessibility: axe-core (npm `axe-core`) audits every task view and state
+// of the page, light and dark, desktop and phone; no serious or critical
+// violation is allowed.
 // Each screen is also photographed (viewport-sized PNG) into artifacts/, and
 // into docs/screenshots/ for the README with MIBWATCH_SCREENSHOTS=1
 // (`make screenshots`).
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { startApp, openPage, repo, artifacts } from './helpers.mjs';
+import { startApp, openPage, showTask, repo, artifacts } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -65,10 +66,30 @@ async function shoot(page, name, locator) {
   }
 }
 
-test('prediction screen: default, an attack with reasons and range flags, a bad value', async () => {
-  const { page, errors } = await openPage(app);
+/** The task views: the three tasks and the model view. */
+const VIEWS = ['score', 'retrain', 'sample', 'model'];
+
+test('the first screen (scoring): a file loaded, scored, its results', async () => {
+  const { page, errors } = await openPage(app, { width: 1280, height: 800 });
+  await audit(page, 'score (first screen)');
+  await shoot(page, 'first-screen');
+  await page.getByTestId('batch-file').setInputFiles(DATA);
+  await page.getByText(/^File: .* rows\)$/).waitFor({ timeout: 30000 });
+  await page.getByTestId('batch-kind').selectOption('counters');
+  await page.fill('[data-testid="batch-interval"]', '15');
+  await audit(page, 'batch (file loaded)');
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
+  await audit(page, 'batch (results)');
+  await shoot(page, 'batch', page.getByTestId('batch-result'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('sample task: default, an attack with reasons and range flags, a bad value', async () => {
+  const { page, errors } = await openPage(app, { task: 'sample' });
   await audit(page, 'prediction (default)');
-  await shoot(page, 'prediction');
+  await shoot(page, 'prediction', page.locator('section.predict'));
   await page.locator('button.preset[data-class="tcp-syn"]').click();
   await page.fill('#in-ipInReceives', '40000000');
   await page.locator('[data-feature]').first().waitFor();
@@ -86,8 +107,8 @@ test('prediction screen: default, an attack with reasons and range flags, a bad 
   await page.close();
 });
 
-test('retraining: a file loaded, training, the trained result, the model box', async () => {
-  const { page, errors } = await openPage(app);
+test('retraining: a file loaded, training, the trained result; the model view', async () => {
+  const { page, errors } = await openPage(app, { task: 'retrain' });
   const box = page.locator('section.retrain');
   await page.getByTestId('train-file').setInputFiles(DATA);
   await page.getByText('File: all_data.csv').waitFor();
@@ -104,48 +125,52 @@ test('retraining: a file loaded, training, the trained result, the model box', a
   await audit(page, 'retraining (trained result)');
   await shoot(page, 'retrain-result', page.getByTestId('train-result'));
   await page.getByTestId('train-use').click();
+  await showTask(page, 'model');
   await page.getByTestId('model-file').setInputFiles({ name: 'x.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
   await page.getByTestId('model-notice').waitFor();
-  await audit(page, 'model box (custom model, refused file)');
-  await shoot(page, 'model', page.locator('section.summary'));
+  await audit(page, 'model view (custom model, refused file)');
   await page.getByTestId('model-revert').click();
+  await audit(page, 'model view (default model)');
+  await shoot(page, 'model');
   // The notice is an error shown on purpose: nothing else may be logged.
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('batch scoring: results with timeline, counts, rows and accuracy', async () => {
-  const { page, errors } = await openPage(app);
-  await page.getByTestId('batch-file').setInputFiles(DATA);
-  await page.getByText(/^File: .* rows\)$/).waitFor({ timeout: 30000 });
-  await page.getByTestId('batch-kind').selectOption('counters');
-  await page.fill('[data-testid="batch-interval"]', '15');
-  await audit(page, 'batch (file loaded)');
-  await page.getByTestId('batch-start').click();
-  await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
-  await audit(page, 'batch (results)');
-  await shoot(page, 'batch', page.getByTestId('batch-result'));
-  assert.deepEqual(errors, []);
-  await page.close();
-});
-
-test('dark theme and a phone-sized screen', async () => {
-  const dark = await openPage(app, { colorScheme: 'dark' });
-  await dark.page.locator('button.preset[data-class="udp-flood"]').click();
-  await audit(dark.page, 'prediction (dark)');
-  await shoot(dark.page, 'prediction-dark');
-  await dark.page.getByTestId('batch-file').setInputFiles(DATA);
-  await dark.page.getByText(/^File: .* rows\)$/).waitFor({ timeout: 30000 });
-  await dark.page.getByTestId('batch-kind').selectOption('counters');
-  await dark.page.fill('[data-testid="batch-interval"]', '15');
-  await dark.page.getByTestId('batch-start').click();
-  await dark.page.getByTestId('batch-result').waitFor({ timeout: 60000 });
-  await audit(dark.page, 'batch (dark)');
-  assert.deepEqual(dark.errors, []);
-  await dark.page.close();
-  const phone = await openPage(app, { width: 390, height: 844 });
-  await audit(phone.page, 'prediction (phone)');
-  await shoot(phone.page, 'prediction-phone');
-  assert.deepEqual(phone.errors, []);
-  await phone.page.close();
-});
+// Every task view, light and dark, on a desktop and a phone.
+for (const colorScheme of ['light', 'dark']) {
+  for (const [device, width, height] of [['desktop', 1280, 800], ['phone', 390, 844]]) {
+    test(`every task view, ${colorScheme}, ${device}`, async () => {
+      const { page, errors } = await openPage(app, { width, height, colorScheme });
+      for (const view of VIEWS) {
+        if (view !== 'score') await showTask(page, view);
+        await audit(page, `${view} (${colorScheme}, ${device})`);
+      }
+      if (device === 'phone' && colorScheme === 'light') {
+        await showTask(page, 'score');
+        await shoot(page, 'first-screen-phone');
+        // Editing the inputs on a phone: the verdict bar stays in view.
+        await showTask(page, 'sample');
+        await page.locator('button.preset[data-class="udp-flood"]').click();
+        await page.locator('#in-ipInReceives').focus();
+        await shoot(page, 'prediction-phone', page.locator('#in-ipInReceives').locator('xpath=ancestor::details[1]'));
+      }
+      if (device === 'desktop' && colorScheme === 'dark') {
+        await showTask(page, 'sample');
+        await page.locator('button.preset[data-class="udp-flood"]').click();
+        await audit(page, 'prediction, an attack (dark)');
+        await shoot(page, 'prediction-dark', page.locator('section.predict'));
+        await showTask(page, 'score');
+        await page.getByTestId('batch-file').setInputFiles(DATA);
+        await page.getByText(/^File: .* rows\)$/).waitFor({ timeout: 30000 });
+        await page.getByTestId('batch-kind').selectOption('counters');
+        await page.fill('[data-testid="batch-interval"]', '15');
+        await page.getByTestId('batch-start').click();
+        await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
+        await audit(page, 'batch (dark)');
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+}

@@ -17,7 +17,7 @@ after(async () => {
 const CLASSES = ['normal', 'icmp-echo', 'tcp-syn', 'udp-flood', 'httpFlood', 'slowloris', 'slowpost', 'bruteForce'];
 
 test('page loads the embedded model with no console errors', async () => {
-  const { page, errors } = await openPage(app);
+  const { page, errors } = await openPage(app, { task: 'model' });
   const classes = await page.getByTestId('model-classes').innerText();
   for (const c of CLASSES) assert.ok(classes.includes(c), `class ${c} in "${classes}"`);
   const source = await page.getByTestId('model-source').innerText();
@@ -48,7 +48,7 @@ for (const row of [1500, 2500, 3200]) {
   test(`a known attack row from the training data (row ${row}) shows its class`, async () => {
     const { label, rates } = datasetRates(row);
     assert.notEqual(label, 'normal');
-    const { page, errors } = await openPage(app);
+    const { page, errors } = await openPage(app, { task: 'sample' });
     await enterRates(page, rates);
     await page.getByTestId('predicted-class').filter({ hasText: label }).waitFor({ timeout: 5000 });
     assert.equal(await page.getByTestId('predicted-class').innerText(), label);
@@ -59,7 +59,7 @@ for (const row of [1500, 2500, 3200]) {
 }
 
 test('each class preset loads a typical row predicted as that class', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   for (const c of CLASSES) {
     await page.locator(`button.preset[data-class="${c}"]`).click();
     assert.equal(await page.getByTestId('predicted-class').innerText(), c);
@@ -70,7 +70,7 @@ test('each class preset loads a typical row predicted as that class', async () =
 });
 
 test('a bad value is refused at the field and never reaches the model', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   await page.fill('#in-tcpInSegs', 'abc');
   assert.equal(await page.locator('#err-tcpInSegs').innerText(), '"abc" is not a number.');
   assert.equal(await page.locator('#in-tcpInSegs').getAttribute('aria-invalid'), 'true');

@@ -48,11 +48,13 @@ export async function startApp() {
 }
 
 /**
- * Open the app; collect console errors, page errors and Content-Security-Policy
- * violations (reported by the page's `securitypolicyviolation` event) into
- * `errors`. `options` go to `browser.newPage` (viewport, colorScheme, ...).
+ * Open the app, on `task` (its id in the URL: score, retrain, sample,
+ * model) when given; collect console errors, page errors and
+ * Content-Security-Policy violations (reported by the page's
+ * `securitypolicyviolation` event) into `errors`. `options` go to
+ * `browser.newPage` (viewport, colorScheme, ...).
  */
-export async function openPage(app, { width = 1280, height = 900, ...options } = {}) {
+export async function openPage(app, { width = 1280, height = 900, task, ...options } = {}) {
   const page = await app.browser.newPage({ viewport: { width, height }, ...options });
   const errors = [];
   page.on('console', (m) => {
@@ -60,9 +62,31 @@ export async function openPage(app, { width = 1280, height = 900, ...options } =
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   await watchCsp(page, errors);
-  await page.goto(app.server.url);
-  await page.getByTestId('verdict').waitFor();
+  await page.goto(app.server.url + (task ? `#${task}` : ''));
+  await ready(page);
   return { page, errors };
+}
+
+/** Wait until the app has started: the sample task's verdict exists (shown or not). */
+export async function ready(page) {
+  await page.getByTestId('verdict').waitFor({ state: 'attached' });
+}
+
+/**
+ * Go to a task as a user does: click its entry in the task list (or, for
+ * the model view, the link in the model line), then wait for its panel.
+ */
+export async function showTask(page, task) {
+  await page.locator(`a[data-task="${task}"]`).click();
+  await page.locator(`[data-panel="${task}"]`).waitFor();
+}
+
+/** Whether the element is entirely inside the viewport as it stands (no scrolling). */
+export function inViewport(locator) {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+  });
 }
 
 /** Record every CSP violation on `page` (and its reloads) into `errors`. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, openPage } from './helpers.mjs';
+import { startApp, openPage, ready, showTask } from './helpers.mjs';
 
 let app;
 before(async () => {
@@ -16,6 +16,7 @@ after(async () => {
 });
 
 async function stillWorks(page) {
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="tcp-syn"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'tcp-syn');
 }
@@ -25,7 +26,7 @@ async function upload(page, name, buffer) {
 }
 
 test('empty, header-only, binary garbage, duplicate columns and 10,000 columns', async () => {
-  const { page, errors } = await openPage(app);
+  const { page, errors } = await openPage(app, { task: 'retrain' });
   const train = async () => {
     await page.fill('[data-testid="train-trees"]', '3');
     await page.fill('[data-testid="train-interval"]', '');
@@ -61,7 +62,7 @@ test('empty, header-only, binary garbage, duplicate columns and 10,000 columns',
 });
 
 test('HTML and script in cells are shown as text, formulas stay inert', async () => {
-  const { page, errors } = await openPage(app);
+  const { page, errors } = await openPage(app, { task: 'retrain' });
   let dialogs = 0;
   page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
   const csv = 'tcpInSegs,note,class\n1,<img src=x onerror=alert(1)>,<script>alert(2)</script>\n2,"=cmd|\' /C calc\'!A0",y\n';
@@ -86,7 +87,7 @@ test('a 1 GB file of one line is refused before it is read', async () => {
   for (let i = 0; i < 64; i++) fs.writeSync(fd, block);
   fs.closeSync(fd);
   assert.equal(fs.statSync(file).size, 1024 * 1024 * 1024);
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   await page.getByTestId('train-file').setInputFiles(file);
   await page.getByTestId('train-error').filter({ hasText: 'mibwatch reads files up to 268 MB in the browser' }).waitFor({ timeout: 30000 });
   fs.unlinkSync(file);
@@ -95,7 +96,7 @@ test('a 1 GB file of one line is refused before it is read', async () => {
 });
 
 test('a full storage quota shows a message and keeps the stored model', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   // Fill localStorage to its quota.
   const filled = await page.evaluate(() => {
     // Fill with ever smaller chunks until not even 16 bytes fit.
@@ -123,7 +124,7 @@ test('a full storage quota shows a message and keeps the stored model', async ()
   await page.getByTestId('model-notice').filter({ hasText: 'storage is full' }).waitFor();
   // After a reload the previously stored (default) model is still the one in use.
   await page.reload();
-  await page.getByTestId('verdict').waitFor();
+  await ready(page);
   assert.match(await page.getByTestId('model-source').innerText(), /Public SNMP-MIB dataset/);
   await page.evaluate(() => localStorage.clear());
   await page.close();

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { startApp, openPage, datasetRates, artifacts } from './helpers.mjs';
+import { startApp, openPage, ready, datasetRates, artifacts } from './helpers.mjs';
 
 let app;
 before(async () => {
@@ -20,10 +20,17 @@ test('a pasted CSV row with its header fills every field and predicts its class'
   // Header in a shuffled order plus the label column: matched by name.
   const order = [...names].reverse();
   const text = ['class,' + order.join(','), label + ',' + order.map((n) => rates[n]).join(',')].join('\n');
-  const { page, errors } = await openPage(app);
+  const { page, errors } = await openPage(app, { task: 'sample' });
   await page.fill('#paste-row', text);
   assert.equal(await page.getByTestId('paste-msg').innerText(), 'Filled 34 of 34 inputs from the pasted row. Ignored columns: class.');
-  for (const n of names) assert.equal(Number(await page.inputValue(`#in-${n}`)), rates[n], n);
+  // Every field holds its value: exact for the model and in the link, shown
+  // to a few significant digits in the field.
+  const linked = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  for (const n of names) {
+    assert.equal(Number(linked.get(n)), rates[n], n);
+    const shown = Number(await page.inputValue(`#in-${n}`));
+    assert.ok(Math.abs(shown - rates[n]) <= 5e-4 * Math.abs(rates[n]), `${n}: ${shown} for ${rates[n]}`);
+  }
   assert.equal(await page.getByTestId('predicted-class').innerText(), label);
   // A row without header, in the model's order.
   const { label: label2, rates: rates2 } = datasetRates(1500);
@@ -39,7 +46,7 @@ test('a pasted CSV row with its header fills every field and predicts its class'
 });
 
 test('the sample is in the URL: a link reproduces the inputs and the verdict', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   await page.locator('button.preset[data-class="httpFlood"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'httpFlood');
   const href = (p) => p.evaluate(() => location.href);
@@ -60,7 +67,7 @@ test('the sample is in the URL: a link reproduces the inputs and the verdict', a
 });
 
 test('a bad link shows a message and the default inputs', async () => {
-  const { page: fresh } = await openPage(app);
+  const { page: fresh } = await openPage(app, { task: 'sample' });
   const defaults = await fresh.$$eval('input[id^="in-"]', (els) => els.map((e) => e.value));
   await fresh.close();
   const page = await app.browser.newPage();
@@ -82,7 +89,7 @@ test('a bad link shows a message and the default inputs', async () => {
 });
 
 test('an input far outside the training range is flagged as extrapolation', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   await page.locator('button.preset[data-class="normal"]').click();
   assert.equal(await page.getByTestId('range-warnings').count(), 0);
   const hint = await page.locator('#hint-ipInReceives').innerText();
@@ -96,7 +103,7 @@ test('an input far outside the training range is flagged as extrapolation', asyn
 });
 
 test('the explanation lists the features that drive the prediction, computed by the model', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   await page.locator('button.preset[data-class="tcp-syn"]').click();
   const reasons = page.getByTestId('reasons');
   assert.match(await reasons.locator('h3').innerText(), /Why tcp-syn/);
@@ -116,7 +123,7 @@ test('the explanation lists the features that drive the prediction, computed by 
 });
 
 test('a host-like row is flagged as unfamiliar traffic, with a pointer to retraining', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   await page.locator('button.preset[data-class="normal"]').click();
   assert.equal(await page.getByTestId('guard-warning').count(), 0);
   // A host under a SYN flood: its own stack receives and answers everything; nothing is forwarded.
@@ -135,7 +142,7 @@ test('a host-like row is flagged as unfamiliar traffic, with a pointer to retrai
 });
 
 test('the log-scale slider sets the field, and timing is shown in the footer', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'sample' });
   const slider = page.getByLabel('tcpInSegs (log scale)');
   await slider.fill('1000');
   assert.equal(Number(await page.inputValue('#in-tcpInSegs')), 10000000);
@@ -151,7 +158,7 @@ test('the log-scale slider sets the field, and timing is shown in the footer', a
 });
 
 test('every input is labelled, the verdict is a live region, and the page fits a phone', async () => {
-  const { page, errors } = await openPage(app, { width: 360, height: 780 });
+  const { page, errors } = await openPage(app, { width: 360, height: 780, task: 'sample' });
   const unlabelled = await page.$$eval('input, textarea', (els) =>
     els.filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label')).map((e) => e.id || e.outerHTML));
   assert.deepEqual(unlabelled, []);
@@ -177,7 +184,7 @@ test('light and dark themes follow the system setting', async () => {
   const bg = async (scheme) => {
     const page = await app.browser.newPage({ colorScheme: scheme, viewport: { width: 1280, height: 900 } });
     await page.goto(app.server.url);
-    await page.getByTestId('verdict').waitFor();
+    await ready(page);
     const rgb = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     if (scheme === 'dark') await page.screenshot({ path: path.join(artifacts, 'main-dark.png') });
     await page.close();

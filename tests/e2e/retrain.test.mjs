@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
-import { startApp, openPage, repo } from './helpers.mjs';
+import { startApp, openPage, ready, showTask, repo } from './helpers.mjs';
 
 let app;
 before(async () => {
@@ -19,7 +19,7 @@ after(async () => {
 const DATA = path.join(repo, 'data/snmp-mib/all_data.csv');
 
 test('train 300 trees on the public file in a worker, page responsive, then use the model', async () => {
-  const { page, errors } = await openPage(app);
+  const { page, errors } = await openPage(app, { task: 'retrain' });
   await page.getByTestId('train-file').setInputFiles(DATA);
   await page.getByText('File: all_data.csv').waitFor();
   // 300 trees per forest (900 in all): long enough to interact meanwhile even
@@ -29,6 +29,7 @@ test('train 300 trees on the public file in a worker, page responsive, then use 
   await page.getByTestId('train-start').click();
   await page.getByTestId('train-progress').waitFor({ timeout: 20000 });
   // While the worker trains, the prediction form still answers at once.
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="tcp-syn"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'tcp-syn');
   const t0 = Date.now();
@@ -36,6 +37,7 @@ test('train 300 trees on the public file in a worker, page responsive, then use 
   await page.getByTestId('timing').waitFor();
   assert.ok(Date.now() - t0 < 1000, 'input answered within a second during training');
   assert.equal(await page.getByTestId('train-progress').count(), 1, 'still training');
+  await showTask(page, 'retrain');
   const progress = await page.getByTestId('train-status').innerText();
   assert.match(progress, /Tree \d+ of 900 \(.+\) · [\d.]+ s elapsed · about [\d.]+ s left/);
   await page.getByTestId('train-result').waitFor({ timeout: 120000 });
@@ -56,6 +58,7 @@ test('train 300 trees on the public file in a worker, page responsive, then use 
   // Make it active: the summary follows, and a reload keeps it.
   await page.getByTestId('train-use').click();
   assert.equal(await page.getByTestId('model-source').innerText(), 'all_data.csv');
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="udp-flood"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'udp-flood');
   const probs = await page.getByTestId('verdict-panel').locator('li.bar .bar-value').allInnerTexts();
@@ -63,6 +66,7 @@ test('train 300 trees on the public file in a worker, page responsive, then use 
   await page.getByTestId('verdict').waitFor();
   assert.equal(await page.getByTestId('model-source').innerText(), 'all_data.csv');
   // Download the active model, go back to the default, load the file again: same prediction.
+  await showTask(page, 'model');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
   const saved = path.join(os.tmpdir(), `mibwatch-e2e-${process.pid}.mwm`);
   await download.saveAs(saved);
@@ -70,16 +74,18 @@ test('train 300 trees on the public file in a worker, page responsive, then use 
   assert.match(await page.getByTestId('model-source').innerText(), /Public SNMP-MIB dataset/);
   await page.getByTestId('model-file').setInputFiles(saved);
   await page.getByTestId('model-source').filter({ hasText: 'all_data.csv' }).waitFor({ timeout: 5000 });
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="udp-flood"]').click();
   assert.deepEqual(await page.getByTestId('verdict-panel').locator('li.bar .bar-value').allInnerTexts(), probs);
   // Back to the default for the other tests' sake.
+  await showTask(page, 'model');
   await page.getByTestId('model-revert').click();
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('a model file from another program or a newer format is refused; the model stays', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'model' });
   const source = await page.getByTestId('model-source').innerText();
   await page.getByTestId('model-file').setInputFiles({ name: 'x.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('ONNX not a mibwatch file') });
   await page.getByTestId('model-notice').waitFor();
@@ -94,7 +100,7 @@ test('a model file from another program or a newer format is refused; the model 
 test('corrupt stored data is reported at start-up and the embedded default is used', async () => {
   const page = await app.browser.newPage();
   await page.goto(app.server.url);
-  await page.getByTestId('verdict').waitFor();
+  await ready(page);
   await page.evaluate(() => {
     localStorage.setItem('mibwatch.model.a', btoa('MIBWATCH garbage'));
     localStorage.setItem('mibwatch.active-slot', 'mibwatch.model.a');
@@ -108,11 +114,11 @@ test('corrupt stored data is reported at start-up and the embedded default is us
 });
 
 test('a CSV dropped on the retraining box is read', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   await page.evaluate(() => {
     const dt = new DataTransfer();
     dt.items.add(new File(['tcpInSegs,class\n1,a\n2,b\n'], 'dropped.csv', { type: 'text/csv' }));
-    const box = document.querySelector('section.retrain');
+    const box = document.querySelector('[data-testid="train-file-drop"]');
     box.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
     box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
@@ -125,7 +131,7 @@ test('a CSV dropped on the retraining box is read', async () => {
 });
 
 test('cancel stops training and keeps the active model', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   const source = await page.getByTestId('model-source').innerText();
   await page.getByTestId('train-file').setInputFiles(DATA);
   await page.getByText('File: all_data.csv').waitFor();
@@ -141,7 +147,7 @@ test('cancel stops training and keeps the active model', async () => {
 });
 
 test('a file without a label column is refused with a message', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   await page.getByTestId('train-file').setInputFiles({
     name: 'nolabel.csv',
     mimeType: 'text/csv',
@@ -161,7 +167,7 @@ test('preview, a text column left out, a renamed normal label and the binary tas
   const text = ['host,' + lines[0]]
     .concat(lines.slice(1).map((l, i) => `r${i % 3},` + l.replace(/,normal$/, ',benign')))
     .join('\n');
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   await page.getByTestId('train-file').setInputFiles({ name: 'hosts.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
   await page.getByTestId('preview').waitFor();
   assert.equal(await page.getByTestId('preview-summary').innerText(), '4998 rows × 36 columns, delimiter ","');
@@ -182,7 +188,7 @@ test('preview, a text column left out, a renamed normal label and the binary tas
 });
 
 test('bad training files each get their own message and the app keeps working', async () => {
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   const cases = [
     ['empty.csv', Buffer.alloc(0), 'train-error', /empty\.csv: the file is empty\./],
     ['text.csv', Buffer.from('host,class\na,x\nb,y\n'), 'train-error', /Choose at least one feature column\./],
@@ -203,6 +209,7 @@ test('bad training files each get their own message and the app keeps working', 
     await el.waitFor({ timeout: 20000 });
   }
   // Still working: a preset predicts, the default model is active.
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="tcp-syn"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'tcp-syn');
   await page.close();
@@ -221,7 +228,7 @@ test('timestamps give the polling interval and the capture sessions', async () =
       rows.push(`${t},${a},${b},${cls}`);
     }
   }
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   await page.getByTestId('train-file').setInputFiles({ name: 'timed.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
   await page.getByTestId('preview').waitFor();
   await page.getByTestId('train-time').selectOption('time');
@@ -249,7 +256,7 @@ test('a 50 MB file of 500,000 rows is read with progress and previewed', async (
   fs.closeSync(fd);
   const size = fs.statSync(file).size;
   assert.ok(size > 50e6, `${size} bytes`);
-  const { page } = await openPage(app);
+  const { page } = await openPage(app, { task: 'retrain' });
   await page.evaluate(() => {
     window.__sawProgress = false;
     new MutationObserver(() => {
@@ -267,3 +274,45 @@ test('a 50 MB file of 500,000 rows is read with progress and previewed', async (
 function lines34() {
   return fs.readFileSync(DATA, 'utf8').split(/\r?\n/)[0].split(',').slice(0, 34);
 }
+
+test('progress never goes backwards: through cross-validation the bar only rises, to its max', async () => {
+  const { page, errors } = await openPage(app, { task: 'retrain' });
+  await page.getByTestId('train-file').setInputFiles(DATA);
+  await page.getByText('File: all_data.csv').waitFor();
+  await page.fill('[data-testid="train-trees"]', '30');
+  await page.fill('[data-testid="train-cv-folds"]', '3');
+  // Every value the bar takes, recorded by the page itself as it changes.
+  await page.evaluate(() => {
+    window.__progress = [];
+    window.__phases = new Set();
+    const record = () => {
+      const bar = document.querySelector('[data-testid="train-progress"]');
+      if (!bar) return;
+      const v = [Number(bar.getAttribute('value')), Number(bar.getAttribute('max'))];
+      const last = window.__progress.at(-1);
+      if (!last || last[0] !== v[0] || last[1] !== v[1]) window.__progress.push(v);
+      const phase = bar.parentElement.textContent.match(/\(([^)]*)\)/);
+      if (phase) window.__phases.add(phase[1]);
+    };
+    new MutationObserver(record).observe(document.body, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['value', 'max'],
+    });
+  });
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-result').waitFor({ timeout: 120000 });
+  const seen = await page.evaluate(() => window.__progress);
+  const phases = await page.evaluate(() => [...window.__phases]);
+  console.log(`# progress: ${seen.length} values up to ${seen.at(-1)?.join(' of ')}; phases: ${phases.join(', ')}`);
+  assert.ok(seen.length > 20, `${seen.length} values seen`);
+  const max = seen[0][1];
+  for (let i = 1; i < seen.length; i++) {
+    assert.equal(seen[i][1], max, `the bar's max stays ${max}`);
+    assert.ok(seen[i][0] >= seen[i - 1][0], `went back from ${seen[i - 1][0]} to ${seen[i][0]} (step ${i})`);
+  }
+  assert.deepEqual(seen.at(-1), [max, max], 'the bar ends full');
+  assert.ok(phases.some((p) => /cross-validation/.test(p)), `phases: ${phases.join(', ')}`);
+  assert.ok(phases.some((p) => /final/.test(p)), `phases: ${phases.join(', ')}`);
+  assert.match(await page.getByTestId('train-cv').innerText(), /^Time-blocked 3-fold cross-validation/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, openPage, watchCsp, repo } from './helpers.mjs';
+import { startApp, openPage, ready, showTask, watchCsp, repo } from './helpers.mjs';
 import { serve } from './server.mjs';
 
 let app;
@@ -24,6 +24,7 @@ const allowed = (url, origin) => new URL(url).origin === origin || /^(blob|data)
 
 /** Train a small forest on the public file; returns the result text. */
 async function train(page, trees = '5') {
+  await showTask(page, 'retrain');
   await page.getByTestId('train-file').setInputFiles(DATA);
   await page.getByText('File: all_data.csv').waitFor();
   await page.fill('[data-testid="train-trees"]', trees);
@@ -34,6 +35,7 @@ async function train(page, trees = '5') {
 
 /** Score the public file (counters every 15 s) and download the result. */
 async function scoreAndDownload(page) {
+  await showTask(page, 'score');
   await page.getByTestId('batch-file').setInputFiles(DATA);
   await page.getByText(/^File: .* rows\)$/).waitFor({ timeout: 30000 });
   await page.getByTestId('batch-kind').selectOption('counters');
@@ -64,7 +66,7 @@ test('a full session requests nothing from any other origin and breaks no CSP ru
   await watchCsp(page, errors);
   const origin = new URL(app.server.url).origin;
   await page.goto(app.server.url);
-  await page.getByTestId('verdict').waitFor();
+  await ready(page);
   await page.evaluate(async () => navigator.serviceWorker.ready);
   // The policy is the meta tag's, with no inline-script exception.
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
@@ -73,6 +75,7 @@ test('a full session requests nothing from any other origin and breaks no CSP ru
   assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|\*|https?:/);
   assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script in the page');
   // Predict.
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="tcp-syn"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'tcp-syn');
   await page.fill('#in-ipInReceives', '40000000');
@@ -84,6 +87,7 @@ test('a full session requests nothing from any other origin and breaks no CSP ru
   // Score a file in the worker, download the scored CSV and the model.
   const scored = await scoreAndDownload(page);
   assert.ok(scored.split('\n').length > 4000, 'scored CSV downloaded');
+  await showTask(page, 'model');
   const [model] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
   assert.equal(model.suggestedFilename(), 'mibwatch-model.mwm');
   await page.getByTestId('model-revert').click();
@@ -126,12 +130,12 @@ test('after one visit the app works offline: page, prediction, training and scor
   page.on('pageerror', (e) => errors.push(String(e)));
   await watchCsp(page, errors);
   await page.goto(app.server.url);
-  await page.getByTestId('verdict').waitFor();
+  await ready(page);
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   assert.equal(scope, app.server.url, 'service worker scope is the public URL');
   if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) {
     await page.reload();
-    await page.getByTestId('verdict').waitFor();
+    await ready(page);
   }
   assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'page controlled by the service worker');
   // Install precached the whole build, the worker's files included.
@@ -151,7 +155,7 @@ test('after one visit the app works offline: page, prediction, training and scor
   for (const want of ['', 'mibwatch-worker_loader.js', 'mibwatch-worker.js', 'mibwatch-worker_bg.wasm', 'manifest.webmanifest', 'icon-192.png']) {
     assert.ok(names.includes(want), `"${want}" cached: ${names.join(' ')}`);
   }
-  assert.ok(names.some((n) => /^mibwatch-web-[0-9a-f]{16}_bg\.wasm$/.test(n)), 'app wasm (with the embedded model) cached');
+  assert.ok(names.some((n) => /^mibwatch-web-[0-9a-f]+_bg\.wasm$/.test(n)), 'app wasm (with the embedded model) cached');
   assert.ok(names.some((n) => /^boot-[0-9a-f]{16}\.js$/.test(n)), 'bootstrap cached');
   console.log(`# service worker cache ${cached.keys[0]}: ${names.length} files, ${cached.bytes} bytes`);
 
@@ -160,7 +164,8 @@ test('after one visit the app works offline: page, prediction, training and scor
   const probe = await page.evaluate(async () => fetch('./not-in-the-build.txt').then((r) => r.status, () => 'failed'));
   assert.equal(probe, 'failed');
   await page.reload();
-  await page.getByTestId('verdict').waitFor();
+  await ready(page);
+  await showTask(page, 'sample');
   await page.locator('button.preset[data-class="udp-flood"]').click();
   assert.equal(await page.getByTestId('predicted-class').innerText(), 'udp-flood');
   assert.match(await page.getByTestId('verdict').innerText(), /Anomalous/);
@@ -170,7 +175,7 @@ test('after one visit the app works offline: page, prediction, training and scor
   const link = page.url();
   await page.goto('about:blank');
   await page.goto(link);
-  await page.getByTestId('verdict').waitFor();
+  await ready(page);
   assert.equal(await page.inputValue('#in-ipInReceives'), '12345');
   // The worker starts from the cache: training and scoring offline.
   assert.match(await train(page, '3'), /on 4976 rows: 3 trees/);
@@ -191,7 +196,7 @@ test('a new build replaces the cached one: new service worker, old cache deleted
   try {
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.getByTestId('verdict').waitFor();
+    await ready(page);
     await page.evaluate(async () => navigator.serviceWorker.ready);
     const before = await page.evaluate(async () => caches.keys());
     assert.equal(before.length, 1);
@@ -203,7 +208,7 @@ test('a new build replaces the cached one: new service worker, old cache deleted
     fs.writeFileSync(path.join(root, 'index.html'), html.replace('<title>mibwatch — ', '<title>mibwatch (new build) — '));
     // Online, the page itself is fetched first: the new build shows at once...
     await page.reload();
-    await page.getByTestId('verdict').waitFor();
+    await ready(page);
     assert.match(await page.title(), /new build/);
     // ...and the browser's update check installs the new worker, which drops the old cache.
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
@@ -223,7 +228,7 @@ test('a new build replaces the cached one: new service worker, old cache deleted
     // Offline, the new build's cached page is served.
     await context.setOffline(true);
     await page.reload();
-    await page.getByTestId('verdict').waitFor();
+    await ready(page);
     assert.match(await page.title(), /new build/);
   } finally {
     await context.close();

@@ -96,16 +96,10 @@ fn factor(f: f64) -> String {
     }
 }
 
-/// A number for people: integers as they are, fractions to 2 decimals,
-/// millions and more in scientific notation.
+/// A number for people, as the page shows every input: four significant
+/// digits, the whole part whole ([`crate::display::significant`]).
 pub fn format_number(v: f64) -> String {
-    if v.abs() >= 1e6 {
-        format!("{v:.3e}")
-    } else if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
+    crate::display::significant(v, crate::display::DIGITS)
 }
 
 /// Inputs outside the min–max range seen in training (`row`: model inputs).
@@ -282,6 +276,8 @@ mod tests {
             f[0].message("a"),
             "a is 2.0× below anything seen in training (min 1); the prediction is an extrapolation."
         );
+        assert_eq!(format_number(37179.73), "37180");
+        assert_eq!(format_number(0.33333), "0.3333");
         let f = range_flags(&m, &[0.0, 0.0]);
         assert_eq!(
             f[0].message("a"),

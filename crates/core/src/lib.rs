@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod batch;
 pub mod capture;
 pub mod columns;
+pub mod display;
 pub mod explain;
 pub mod export;
 pub mod features;
