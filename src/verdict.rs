@@ -110,9 +110,7 @@ pub fn VerdictPanel(analysis: Memo<Option<Analysis>>) -> impl IntoView {
     }
 }
 
-fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
-    let class = p.class.map(|c| m.classes[c].clone());
-    let agree = p.class.map(|c| p.probabilities[c]);
+fn verdict_view(m: &Arc<Model>, p: &Prediction) -> impl IntoView + use<> {
     let (cls, icon) = match p.verdict {
         Verdict::Normal => ("verdict normal", "✓"),
         Verdict::Anomalous => ("verdict anomalous", "⚠"),
@@ -136,20 +134,78 @@ fn verdict_view(m: &Model, p: &Prediction) -> impl IntoView + use<> {
             }
         })
         .collect_view();
+    let forest = p.class.map(|c| (m.classes[c].clone(), p.probabilities[c]));
+    // The baseline decides; when it finds the row normal and the forest
+    // names an attack, both are shown, with what the forest is worth here.
+    let disagrees = p.verdict == Verdict::Normal
+        && p.baseline.is_some()
+        && p.class
+            .is_some_and(|c| Verdict::of_class(&m.classes[c]) == Verdict::Anomalous);
+    let forest_false_alarms = m
+        .report
+        .as_ref()
+        .map(|r| r.time_ordered.binary.false_alarm_rate);
     view! {
         <p class=cls data-testid="verdict">
             <span aria-hidden="true">{icon}" "</span>
             {p.verdict.label()}
         </p>
-        {class.zip(agree).map(|(class, agree)| view! {
+        <BaselineLine model=m.clone() prediction=p.clone()/>
+        {p.attack.map(|(c, pr)| view! {
+            <p class="looks-like" data-testid="looks-like">
+                "Looks like "<strong>{m.classes[c].clone()}</strong>
+                {format!(" ({} of trees).", pct(pr))}
+            </p>
+        })}
+        {forest.map(|(class, agree)| view! {
             <p class="predicted">
-                "Predicted class: "
+                {if p.baseline.is_some() { "The forest's class: " } else { "Predicted class: " }}
                 <strong data-testid="predicted-class">{class}</strong>
                 {format!(" ({} of trees agree)", pct(agree))}
             </p>
         })}
-        <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
+        {disagrees.then(|| view! {
+            <p class="note" data-testid="forest-disagrees">
+                "The forest calls it an attack, but inside your normal bands the baseline of normal traffic decides"
+                {forest_false_alarms.map(|f| format!(
+                    ": on its own this model's forest raised false alarms on {} of held-out normal rows.",
+                    pct(f)
+                )).unwrap_or_else(|| ".".into())}
+            </p>
+        })}
+        {(!m.classes.is_empty()).then(|| view! {
+            <ul class="bars" aria-label="Class probabilities (share of tree votes)">{bars}</ul>
+        })}
     }
+}
+
+/// What the baseline of normal traffic says about the sample: the inputs
+/// outside their normal bands, in words, or that every input is inside.
+#[component]
+fn BaselineLine(model: Arc<Model>, prediction: Prediction) -> impl IntoView {
+    let (Some(b), Some(s)) = (&model.baseline, &prediction.baseline) else {
+        return ().into_any();
+    };
+    if !s.alarm {
+        return view! {
+            <p class="baseline-line" data-testid="baseline-normal">
+                "Every input is inside its normal band (the baseline of normal traffic)."
+            </p>
+        }
+        .into_any();
+    }
+    let items = b
+        .reasons(s, 3)
+        .into_iter()
+        .map(|r| view! { <li>{r}</li> })
+        .collect_view();
+    view! {
+        <div class="baseline-line" data-testid="baseline-reasons">
+            <p>"Outside your normal:"</p>
+            <ul>{items}</ul>
+        </div>
+    }
+    .into_any()
 }
 
 /// The verdict in one line, kept in view at the bottom of a phone's screen
@@ -169,15 +225,13 @@ pub fn VerdictBar(analysis: Memo<Option<Analysis>>) -> impl IntoView {
                         Verdict::Normal => ("vb-verdict normal", "✓"),
                         Verdict::Anomalous => ("vb-verdict anomalous", "⚠"),
                     };
+                    let looks = p.attack.map(|(c, pr)| format!("looks like {} · {} of trees", m.classes[c], pct(pr)));
+                    let forest = p.class.map(|c| format!("{} · {} of trees", m.classes[c], pct(p.probabilities[c])));
                     view! {
                         <span class=cls>{icon}" "{p.verdict.label()}</span>
                         <span class="vb-class">{format!(
                             "{}{}",
-                            p.class.map_or_else(String::new, |c| format!(
-                                "{} · {} of trees",
-                                m.classes[c],
-                                pct(p.probabilities[c])
-                            )),
+                            looks.or(forest).unwrap_or_default(),
                             if p.guard.unfamiliar { " · unfamiliar traffic" } else { "" },
                         )}</span>
                     }

@@ -52,10 +52,28 @@ for (const row of [1500, 2500, 3200]) {
     await enterRates(page, rates);
     await page.getByTestId('predicted-class').filter({ hasText: label }).waitFor({ timeout: 5000 });
     assert.equal(await page.getByTestId('predicted-class').innerText(), label);
-    assert.match(await page.getByTestId('verdict').innerText(), /Anomalous/);
+    await verdictExplained(page);
     assert.deepEqual(errors, []);
     await page.close();
   });
+}
+
+/**
+ * The default model's verdict comes from its baseline of normal traffic:
+ * anomalous with the inputs outside their bands and the attack it looks
+ * like, or normal with every input inside — and then, when the forest names
+ * an attack, the page says they disagree and what the forest is worth here.
+ */
+async function verdictExplained(page) {
+  const verdict = await page.getByTestId('verdict').innerText();
+  if (/Anomalous/.test(verdict)) {
+    assert.match(await page.getByTestId('baseline-reasons').innerText(), /above your normal|below your normal|vs normal/);
+    assert.match(await page.getByTestId('looks-like').innerText(), /^Looks like \S+ \([\d.]+% of trees\)\.$/);
+  } else {
+    assert.match(verdict, /Normal/);
+    await page.getByTestId('baseline-normal').waitFor();
+    assert.match(await page.getByTestId('forest-disagrees').innerText(), /false alarms on [\d.]+% of held-out normal rows/);
+  }
 }
 
 test('each class preset loads a typical row predicted as that class', async () => {
@@ -63,9 +81,21 @@ test('each class preset loads a typical row predicted as that class', async () =
   for (const c of CLASSES) {
     await page.locator(`button.preset[data-class="${c}"]`).click();
     assert.equal(await page.getByTestId('predicted-class').innerText(), c);
-    const verdict = await page.getByTestId('verdict').innerText();
-    assert.match(verdict, c === 'normal' ? /Normal/ : /Anomalous/);
+    if (c === 'normal') {
+      assert.match(await page.getByTestId('verdict').innerText(), /Normal/);
+      assert.equal(await page.getByTestId('forest-disagrees').count(), 0);
+    } else {
+      await verdictExplained(page);
+    }
   }
+  // On the router, the baseline flags some typical attack rows and not
+  // others (README: "Learn your normal"); both kinds are here.
+  const anomalous = [];
+  for (const c of CLASSES) {
+    await page.locator(`button.preset[data-class="${c}"]`).click();
+    if (/Anomalous/.test(await page.getByTestId('verdict').innerText())) anomalous.push(c);
+  }
+  assert.ok(anomalous.length > 0 && anomalous.length < CLASSES.length - 1, anomalous.join());
   await page.close();
 });
 

@@ -166,8 +166,8 @@ test('after one visit the app works offline: page, prediction, training and scor
   await page.reload();
   await ready(page);
   await showTask(page, 'sample');
-  await page.locator('button.preset[data-class="udp-flood"]').click();
-  assert.equal(await page.getByTestId('predicted-class').innerText(), 'udp-flood');
+  await page.locator('button.preset[data-class="httpFlood"]').click();
+  assert.equal(await page.getByTestId('predicted-class').innerText(), 'httpFlood');
   assert.match(await page.getByTestId('verdict').innerText(), /Anomalous/);
   // A link to a sample works offline too (navigation with a #fragment).
   await page.fill('#in-ipInReceives', '12345');

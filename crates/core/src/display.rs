@@ -44,16 +44,49 @@ fn trim_zeros(s: &str) -> &str {
     }
 }
 
-/// What the model says about a row, as far as the page shows it.
-fn outcome(model: &Model, row: &[f64]) -> (Vec<f64>, bool, Vec<usize>) {
+/// What the model says about a row, as far as the page shows it: the
+/// verdict, every class probability, the attack it looks like, the
+/// unfamiliar-traffic guard, and the baseline's alarm and the inputs
+/// outside their normal band (the baseline's score itself moves with any
+/// change of an input, as the features do).
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    verdict: crate::schema::Verdict,
+    probabilities: Vec<f64>,
+    attack: Option<usize>,
+    guard: crate::guard::GuardReport,
+    alarm: Option<bool>,
+    deviating: Vec<(usize, bool)>,
+}
+
+fn outcome(model: &Model, row: &[f64]) -> Outcome {
     let p = model.predict(row);
-    (p.probabilities, p.guard.unfamiliar, p.guard.outside)
+    let (alarm, mut deviating) = match &p.baseline {
+        Some(b) => (
+            Some(b.alarm),
+            b.deviations
+                .iter()
+                .map(|d| (d.feature, d.direction == crate::baseline::Direction::Above))
+                .collect(),
+        ),
+        None => (None, Vec::new()),
+    };
+    deviating.sort_unstable();
+    Outcome {
+        verdict: p.verdict,
+        probabilities: p.probabilities,
+        attack: p.attack.map(|(c, _)| c),
+        guard: p.guard,
+        alarm,
+        deviating,
+    }
 }
 
 /// The text of each input of `row` as a form shows it: [`significant`] to
 /// [`DIGITS`] digits, with more digits where the rounded values would be
-/// predicted differently (any class probability, or the unfamiliar-traffic
-/// guard), up to the exact value. Inputs with `exact[i]` (typed by the
+/// predicted differently (the verdict, any class probability, the attack it
+/// looks like, the unfamiliar-traffic guard, the baseline's alarm or the
+/// inputs it finds outside their band), up to the exact value. Inputs with `exact[i]` (typed by the
 /// user) are written exactly. The row read back from the texts is predicted
 /// exactly as `row` is.
 pub fn shown_inputs(model: &Model, row: &[f64], exact: &[bool]) -> Vec<String> {
@@ -173,6 +206,8 @@ mod tests {
             let (a, b) = (m.predict(row), m.predict(&back));
             assert_eq!(a.probabilities, b.probabilities, "{texts:?}");
             assert_eq!(a.guard, b.guard);
+            assert_eq!(a.verdict, b.verdict);
+            assert_eq!(outcome(&m, row), outcome(&m, &back));
             rounded_somewhere |= back != *row;
             for t in &texts {
                 assert!(!noisy(t), "{t}");
