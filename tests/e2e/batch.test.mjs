@@ -21,7 +21,9 @@ const tmp = (name) => path.join(os.tmpdir(), `mibwatch-batch-${process.pid}-${na
 
 function cli(args) {
   const bin = path.join(repo, 'target/debug/mibwatch');
-  if (!fs.existsSync(bin)) execSync('cargo build -q -p mibwatch-cli', { cwd: repo, stdio: 'inherit' });
+  // Built now (a no-op when up to date): a stale binary would compare the
+  // page with an older core.
+  execSync('cargo build -q -p mibwatch-cli', { cwd: repo, stdio: 'inherit' });
   return execFileSync(bin, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 }
 

@@ -80,8 +80,8 @@ pub struct Prediction {
     pub class: Option<usize>,
     /// The classifier's class probabilities (empty without a classifier).
     pub probabilities: Vec<f64>,
-    /// For an anomalous row that the classifier is familiar with: the most
-    /// likely attack class and its probability (what it "looks like").
+    /// For an anomalous row that the classifier is familiar with and calls
+    /// an attack: that class and its probability (what it "looks like").
     pub attack: Option<(usize, f64)>,
     /// The feature row the classifier read.
     pub features: Vec<f64>,
@@ -158,9 +158,12 @@ impl Model {
             (None, Some(c)) => schema::Verdict::of_class(&self.classes[c]),
             (None, None) => schema::Verdict::Normal,
         };
-        let attack = (verdict == schema::Verdict::Anomalous && !guard.unfamiliar)
-            .then(|| self.likeliest_attack(&probabilities))
-            .flatten();
+        // The attack the row looks like: the forest's class, when it is an
+        // attack and the forest knows traffic like this.
+        let attack = class
+            .filter(|&c| schema::Verdict::of_class(&self.classes[c]) == schema::Verdict::Anomalous)
+            .filter(|_| verdict == schema::Verdict::Anomalous && !guard.unfamiliar)
+            .map(|c| (c, probabilities[c]));
         Prediction {
             verdict,
             baseline,
@@ -170,18 +173,6 @@ impl Model {
             probabilities,
             features,
         }
-    }
-
-    /// The most likely class that is not normal traffic, with its
-    /// probability (none without attack classes).
-    pub fn likeliest_attack(&self, probabilities: &[f64]) -> Option<(usize, f64)> {
-        self.classes
-            .iter()
-            .zip(probabilities)
-            .enumerate()
-            .filter(|(_, (c, _))| schema::Verdict::of_class(c) == schema::Verdict::Anomalous)
-            .max_by(|a, b| a.1.1.total_cmp(b.1.1).then(b.0.cmp(&a.0)))
-            .map(|(i, (_, &p))| (i, p))
     }
 
     /// mibwatch's own forest, when the model has one.
