@@ -1,20 +1,30 @@
 //! Running a job in the core's Web Worker: start it, send the request once
 //! it is ready, hand each message to the screen, terminate it when done or
-//! cancelled. Training and batch scoring both go through [`Job::start`].
+//! cancelled. Training and batch scoring both go through [`Job::start`]; a
+//! worker that stops on its own (out of memory, a crash) is reported as a
+//! failure, like a failed request.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use mibwatch_core::protocol::{FromWorker, ToWorker};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 /// Where the worker's loader is served (trunk `data-loader-shim`).
 const WORKER_URL: &str = "./mibwatch-worker_loader.js";
 
-/// A running worker and its message handler (kept alive together).
+/// What the screen is told: a message and the bytes beside it, or why the
+/// worker failed.
+type Handler = Rc<RefCell<dyn FnMut(Result<FromWorker, String>, Option<Vec<u8>>)>>;
+
+/// A running worker and its handlers (kept alive together).
 pub struct Job {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
 impl Job {
@@ -25,10 +35,29 @@ impl Job {
     pub fn start(
         request: ToWorker,
         payloads: Vec<Vec<u8>>,
-        mut on_message: impl FnMut(Result<FromWorker, String>, Option<Vec<u8>>) + 'static,
+        on_message: impl FnMut(Result<FromWorker, String>, Option<Vec<u8>>) + 'static,
     ) -> Result<Job, String> {
         let worker = Worker::new(WORKER_URL)
             .map_err(|_| "The browser could not start a Web Worker.".to_string())?;
+        let handler: Handler = Rc::new(RefCell::new(on_message));
+        let on_error = {
+            let (handler, handle) = (handler.clone(), worker.clone());
+            Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+                handle.terminate();
+                let why = ev.message();
+                (handler.borrow_mut())(
+                    Err(format!(
+                        "A worker stopped: {} (the browser may have run out of memory for it). Nothing was changed.",
+                        if why.is_empty() {
+                            "no reason given".to_string()
+                        } else {
+                            why
+                        }
+                    )),
+                    None,
+                );
+            })
+        };
         let handle = worker.clone();
         let mut payloads = Some(payloads);
         let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -59,16 +88,23 @@ impl Job {
                     | Ok(FromWorker::Failed { .. })
                     | Err(_)
             );
-            on_message(msg, bytes);
+            (handler.borrow_mut())(msg, bytes);
             if last {
                 handle.terminate();
             }
         });
         worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Job {
             worker,
             _on_message: closure,
+            _on_error: on_error,
         })
+    }
+
+    /// A handle to send the worker further requests or stop it.
+    pub fn handle(&self) -> WorkerHandle {
+        WorkerHandle(self.worker.clone())
     }
 
     /// Stop the job at once.
@@ -77,21 +113,43 @@ impl Job {
     }
 }
 
-/// The one job a screen runs at a time; stopped when a new one starts, on
-/// Cancel, and when the screen goes away.
+/// A running job's worker, to send it further requests or stop it.
+#[derive(Clone)]
+pub struct WorkerHandle(Worker);
+
+impl WorkerHandle {
+    /// Send the worker a further request with `payloads`.
+    pub fn post(&self, request: &ToWorker, payloads: Vec<Vec<u8>>) {
+        let out = js_sys::Array::new();
+        out.push(&JsValue::from_str(&request.to_json()));
+        for p in payloads {
+            out.push(&js_sys::Uint8Array::from(p.as_slice()));
+        }
+        let _ = self.0.post_message(&out);
+    }
+
+    /// Stop the worker at once.
+    pub fn terminate(&self) {
+        self.0.terminate();
+    }
+}
+
+/// The one job a screen runs at a time (one worker, or several working
+/// together); stopped when a new one starts, on Cancel, and when the screen
+/// goes away.
 #[derive(Clone, Copy)]
-pub struct JobSlot(StoredValue<Option<Job>, LocalStorage>);
+pub struct JobSlot(StoredValue<Vec<Job>, LocalStorage>);
 
 impl JobSlot {
     pub fn new() -> Self {
-        let slot = JobSlot(StoredValue::new_local(None));
+        let slot = JobSlot(StoredValue::new_local(Vec::new()));
         on_cleanup(move || slot.stop());
         slot
     }
 
     pub fn stop(&self) {
-        self.0.update_value(|j| {
-            if let Some(job) = j.take() {
+        self.0.update_value(|jobs| {
+            for job in jobs.drain(..) {
                 job.stop();
             }
         })
@@ -99,7 +157,12 @@ impl JobSlot {
 
     /// Run `job` in this slot, stopping the previous one.
     pub fn set(&self, job: Job) {
+        self.set_all(vec![job]);
+    }
+
+    /// Run several workers' jobs in this slot, stopping the previous ones.
+    pub fn set_all(&self, jobs: Vec<Job>) {
         self.stop();
-        self.0.set_value(Some(job));
+        self.0.set_value(jobs);
     }
 }

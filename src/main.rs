@@ -8,6 +8,7 @@ mod fields;
 mod jobs;
 mod models;
 mod panic;
+mod pool;
 mod predict;
 mod preview;
 mod report;

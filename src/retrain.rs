@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::browser;
-use crate::jobs::{Job, JobSlot};
+use crate::jobs::JobSlot;
+use crate::pool::{self, TrainEvent};
 use crate::preview::{Choices, FilePreview};
 use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars, pct};
 use crate::state::AppState;
@@ -18,8 +19,9 @@ use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, CvSummary, Model, TrainingReport};
 use mibwatch_core::params::{
     CV_FOLDS, MAX_DEPTH, MIN_SAMPLES_LEAF, MTRY, POLL_INTERVAL, Range, SEED, TEST_FRACTION, TREES,
+    WORKERS,
 };
-use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
+use mibwatch_core::protocol::TrainRequest;
 use mibwatch_core::train::LearnerScore;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,11 +67,13 @@ struct Settings {
     test_fraction: RwSignal<String>,
     seed: RwSignal<String>,
     cv_folds: RwSignal<String>,
+    /// Empty: as many as [`pool::workers_for`] allows.
+    workers: RwSignal<String>,
 }
 
 /// Forest parameters, polling interval, test fraction and folds, each
 /// checked against its range in the core.
-type Parsed = (ForestParams, Option<f64>, f64, Option<usize>);
+type Parsed = (ForestParams, Option<f64>, f64, Option<usize>, Option<usize>);
 
 impl Settings {
     fn new() -> Self {
@@ -84,6 +88,7 @@ impl Settings {
             test_fraction: RwSignal::new("0.3".to_string()),
             seed: RwSignal::new(d.seed.to_string()),
             cv_folds: RwSignal::new(String::new()),
+            workers: RwSignal::new(String::new()),
         }
     }
 
@@ -101,7 +106,8 @@ impl Settings {
         let interval = optional(&POLL_INTERVAL, &self.interval.get_untracked())?;
         let test_fraction = TEST_FRACTION.parse(&self.test_fraction.get_untracked())?;
         let cv = optional(&CV_FOLDS, &self.cv_folds.get_untracked())?.map(|v| v as usize);
-        Ok((params, interval, test_fraction, cv))
+        let workers = optional(&WORKERS, &self.workers.get_untracked())?.map(|v| v as usize);
+        Ok((params, interval, test_fraction, cv, workers))
     }
 }
 
@@ -152,7 +158,7 @@ pub fn Retrain() -> impl IntoView {
             status.set(Status::Failed("Choose a labelled CSV file first.".into()));
             return;
         };
-        let (params, interval, test_fraction, cv_folds) = match settings.parse() {
+        let (params, interval, test_fraction, cv_folds, workers) = match settings.parse() {
             Ok(p) => p,
             Err(e) => {
                 status.set(Status::Failed(e));
@@ -167,7 +173,8 @@ pub fn Retrain() -> impl IntoView {
             status.set(Status::Failed("Choose at least one feature column.".into()));
             return;
         }
-        let request = ToWorker::Train(TrainRequest {
+        let n_trees = params.n_trees as usize;
+        let request = TrainRequest {
             file_name: name,
             label_column: choices.label.get_untracked(),
             params,
@@ -194,27 +201,31 @@ pub fn Retrain() -> impl IntoView {
             normal_label: choices.normal_label.get_untracked(),
             binary: choices.binary.get_untracked(),
             cv_folds,
-        });
+        };
+        // The user may lower the workers, never raise them past the trees.
+        let workers = workers
+            .unwrap_or_else(|| pool::workers_for(n_trees, bytes.len()))
+            .clamp(1, n_trees.max(1));
         stop();
         status.set(Status::Starting);
-        let job = Job::start(request, vec![bytes], move |msg, bytes| match msg {
-            Ok(FromWorker::Progress {
+        let jobs = pool::train_on(workers, request, bytes, move |event| match event {
+            TrainEvent::Progress {
                 phase,
                 done,
                 total,
                 elapsed_ms,
-            }) => status.set(Status::Training {
+            } => status.set(Status::Training {
                 phase,
                 done,
                 total,
                 elapsed_ms,
             }),
-            Ok(FromWorker::Done {
+            TrainEvent::Done {
+                model: bytes,
                 elapsed_ms,
                 baselines,
                 cv,
-            }) => {
-                let bytes = bytes.unwrap_or_default();
+            } => {
                 status.set(match model::decode(&bytes) {
                     Ok(m) => match m.report.clone() {
                         Some(report) => Status::Done {
@@ -230,11 +241,10 @@ pub fn Retrain() -> impl IntoView {
                     Err(e) => Status::Failed(format!("The trained model could not be read: {e}")),
                 });
             }
-            Ok(FromWorker::Failed { error }) | Err(error) => status.set(Status::Failed(error)),
-            Ok(_) => {}
+            TrainEvent::Failed(error) => status.set(Status::Failed(error)),
         });
-        match job {
-            Ok(job) => running.set(job),
+        match jobs {
+            Ok(jobs) => running.set_all(jobs),
             Err(e) => status.set(Status::Failed(e)),
         }
     };
@@ -244,6 +254,7 @@ pub fn Retrain() -> impl IntoView {
         status.set(Status::Cancelled);
     };
 
+    let workers_placeholder = format!("all ({} here)", pool::cores());
     let busy =
         move || reading.get() || matches!(status.get(), Status::Starting | Status::Training { .. });
     let feature_select = move |ev: leptos::ev::Event| {
@@ -281,6 +292,8 @@ pub fn Retrain() -> impl IntoView {
                 <Setting range=TEST_FRACTION testid="train-test-fraction" value=settings.test_fraction/>
                 <Setting range=CV_FOLDS testid="train-cv-folds" value=settings.cv_folds placeholder="off"/>
                 <Setting range=SEED testid="train-seed" value=settings.seed/>
+                <Setting range=WORKERS testid="train-workers" value=settings.workers
+                    placeholder=workers_placeholder/>
             </div>
             <div class="train-actions">
                 <button type="button" class="primary" data-testid="train-start" disabled=busy on:click=start>"Train"</button>
@@ -391,7 +404,7 @@ fn Setting(
     /// After the name, e.g. " (s)".
     #[prop(optional)]
     unit: &'static str,
-    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional, into)] placeholder: String,
 ) -> impl IntoView {
     let inputmode = if range.integer { "numeric" } else { "decimal" };
     view! {

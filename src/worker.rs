@@ -55,6 +55,98 @@ fn train(
     ))
 }
 
+/// The prepared data of this worker's share, kept for the finish.
+struct Share {
+    req: TrainRequest,
+    prepared: train::Prepared,
+    plan: train::Plan,
+    start: f64,
+}
+
+thread_local! {
+    static SHARE: std::cell::RefCell<Option<Share>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Grow this worker's share of every forest of the training plan; its trees
+/// as bytes. Progress counts this share's trees against the whole plan's.
+fn train_share(
+    scope: &DedicatedWorkerGlobalScope,
+    req: TrainRequest,
+    share: (usize, usize),
+    csv: Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    let start = js_sys::Date::now();
+    let table = ingest::read_csv(&csv, &req.ingest()).map_err(|e| e.to_string())?;
+    drop(csv);
+    let opts = req.options();
+    let prepared = train::prepare(&table, &opts).map_err(|e| e.to_string())?;
+    drop(table);
+    let plan = train::training_plan(&prepared, &opts);
+    let total = plan.total_trees();
+    let trees = train::grow_share(&prepared, &plan, share.0..share.1, &mut |p| {
+        post(
+            scope,
+            &FromWorker::Progress {
+                phase: p.phase.clone(),
+                done: p.done,
+                total,
+                elapsed_ms: js_sys::Date::now() - start,
+            },
+            None,
+        );
+        Control::Continue
+    })
+    .map_err(|e| e.to_string())?;
+    SHARE.with(|s| {
+        *s.borrow_mut() = Some(Share {
+            req,
+            prepared,
+            plan,
+            start,
+        })
+    });
+    Ok(train::encode_share(&trees))
+}
+
+/// Finish the training of this worker's share with every share's trees.
+fn train_finish(scope: &DedicatedWorkerGlobalScope, shares: &[Vec<u8>]) -> Result<Trained, String> {
+    let Share {
+        req,
+        prepared,
+        plan,
+        start,
+    } = SHARE
+        .with(|s| s.borrow_mut().take())
+        .ok_or("this worker grew no share to finish")?;
+    let opts = req.options();
+    let forests = train::forests_from_shares(&prepared, shares).map_err(|e| e.to_string())?;
+    let trained = train::finish(
+        &prepared,
+        &opts,
+        &plan,
+        train::Forests::Given(forests),
+        &mut |p| {
+            post(
+                scope,
+                &FromWorker::Progress {
+                    phase: p.phase.clone(),
+                    done: p.done,
+                    total: p.total,
+                    elapsed_ms: js_sys::Date::now() - start,
+                },
+                None,
+            );
+            Control::Continue
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((
+        model::encode(&trained.model).map_err(|e| e.to_string())?,
+        trained.baselines(),
+        trained.cv(),
+    ))
+}
+
 /// Score a CSV with a model: the summary for the page and the scored CSV.
 fn score(
     scope: &DedicatedWorkerGlobalScope,
@@ -104,6 +196,32 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                     scope,
                     &FromWorker::Scored(Box::new(summary)),
                     Some(csv.as_bytes()),
+                ),
+                Err(error) => post(scope, &FromWorker::Failed { error }, None),
+            }
+            return;
+        }
+        Ok(ToWorker::TrainShare { request, share }) => {
+            match train_share(scope, request, share, bytes) {
+                Ok(trees) => post(scope, &FromWorker::ShareDone, Some(&trees)),
+                Err(error) => post(scope, &FromWorker::Failed { error }, None),
+            }
+            return;
+        }
+        Ok(ToWorker::TrainFinish) => {
+            let shares: Vec<Vec<u8>> = (1..arr.length())
+                .filter_map(|i| arr.get(i).dyn_into::<js_sys::Uint8Array>().ok())
+                .map(|a| a.to_vec())
+                .collect();
+            match train_finish(scope, &shares) {
+                Ok((model, baselines, cv)) => post(
+                    scope,
+                    &FromWorker::Done {
+                        elapsed_ms: js_sys::Date::now() - start,
+                        baselines,
+                        cv,
+                    },
+                    Some(&model),
                 ),
                 Err(error) => post(scope, &FromWorker::Failed { error }, None),
             }

@@ -101,7 +101,13 @@ fn score_writes_each_row_with_its_class_and_probabilities() {
     assert_eq!(lines.len(), 1 + m.classes.len());
     let header: Vec<&str> = lines[0].split(',').collect();
     assert_eq!(header[34], "predicted_class");
-    assert_eq!(header.len(), 34 + 3 + m.classes.len());
+    // The default model holds a baseline: its four columns follow.
+    assert!(m.baseline.is_some());
+    assert_eq!(header.len(), 34 + 3 + m.classes.len() + 4);
+    assert_eq!(
+        &header[header.len() - 4..],
+        ["anomaly_score", "alarm", "alarm_event", "deviating"]
+    );
     // Each class's typical training row is predicted as its class.
     for (i, line) in lines[1..].iter().enumerate() {
         assert_eq!(

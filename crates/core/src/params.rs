@@ -130,6 +130,16 @@ pub const POLL_INTERVAL: Range = Range {
     hint: "Seconds between polls, for files of cumulative counters.",
 };
 
+/// Workers (threads, or Web Workers on the page) one training may use; the
+/// forest is the same on any number.
+pub const WORKERS: Range = Range {
+    name: "Workers",
+    min: 1.0,
+    max: 64.0,
+    integer: true,
+    hint: "Empty: every core this device offers. The forest is identical on any number.",
+};
+
 /// Every range, in the order the settings form shows them.
 pub const RANGES: [Range; 8] = [
     TREES,

@@ -89,6 +89,17 @@ impl ScoreRequest {
 pub enum ToWorker {
     /// Train on the CSV bytes sent beside this message.
     Train(TrainRequest),
+    /// Grow trees `share.0..share.1` of every forest of the training plan
+    /// on the CSV bytes sent beside this message (one of several workers);
+    /// the worker keeps the prepared data for a [`ToWorker::TrainFinish`].
+    TrainShare {
+        request: TrainRequest,
+        share: (usize, usize),
+    },
+    /// Finish the training this worker's share belongs to with every
+    /// share's trees (bytes sent beside, in share order): evaluation,
+    /// baselines and the model, as [`ToWorker::Train`] would.
+    TrainFinish,
     /// Score the CSV bytes sent beside this message with the model file's
     /// bytes sent after them.
     Score(ScoreRequest),
@@ -113,6 +124,8 @@ pub enum FromWorker {
         baselines: Vec<LearnerScore>,
         cv: Option<CvSummary>,
     },
+    /// A share of the trees is grown; its bytes travel beside this message.
+    ShareDone,
     /// Rows scored so far.
     Scoring {
         done: usize,

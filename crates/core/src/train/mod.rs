@@ -89,21 +89,78 @@ pub fn train_prepared(
     opts: &TrainOptions,
     progress: &mut dyn FnMut(&Progress) -> Control,
 ) -> Result<Trained, TrainError> {
-    let plan = Plan::training(
+    let plan = training_plan(p, opts);
+    finish(
+        p,
+        opts,
+        &plan,
+        Forests::Grow {
+            threads: opts.threads,
+        },
+        progress,
+    )
+}
+
+/// The evaluation plan [`train_prepared`] runs for `opts`.
+pub fn training_plan(p: &Prepared, opts: &TrainOptions) -> Plan {
+    Plan::training(
         p,
         &opts.params,
         opts.test_fraction,
         opts.cv_folds,
         opts.baselines,
         opts.importance_repeats,
-    );
-    let mut report = evaluate(p, &plan, opts.threads, progress)?;
+    )
+}
+
+/// Evaluate `plan` with its forests grown here or handed in (the shares of
+/// several workers, merged) and make the model of the final forest.
+pub fn finish(
+    p: &Prepared,
+    opts: &TrainOptions,
+    plan: &Plan,
+    forests: Forests,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Trained, TrainError> {
+    let mut report = evaluate_with(p, plan, forests, progress)?;
     let forest = report
         .forest
         .take()
         .ok_or_else(|| TrainError::Mismatch("the training plan grew no final forest".into()))?;
     let model = fit::model(p, opts, &report, forest)?;
     Ok(Trained { model, report })
+}
+
+/// One worker's share of a plan's trees as bytes, for the worker that
+/// finishes the training.
+pub fn encode_share(trees: &[Vec<crate::forest::Tree>]) -> Vec<u8> {
+    postcard::to_allocvec(trees).unwrap_or_default()
+}
+
+/// The trees of a share from its bytes (from another worker: checked).
+pub fn decode_share(bytes: &[u8]) -> Result<Vec<Vec<crate::forest::Tree>>, TrainError> {
+    postcard::from_bytes(bytes).map_err(|e| {
+        TrainError::Mismatch(format!("a worker's share of the trees is unreadable: {e}"))
+    })
+}
+
+/// The forests of a plan from its shares' bytes, in share order, each
+/// checked so that prediction cannot go out of bounds.
+pub fn forests_from_shares(
+    p: &Prepared,
+    shares: &[Vec<u8>],
+) -> Result<Vec<crate::forest::Forest>, TrainError> {
+    let decoded = shares
+        .iter()
+        .map(|b| decode_share(b))
+        .collect::<Result<Vec<_>, _>>()?;
+    let forests = merge_shares(p, decoded);
+    for f in &forests {
+        f.validate().map_err(|e| {
+            TrainError::Mismatch(format!("a worker's share of the trees is malformed: {e}"))
+        })?;
+    }
+    Ok(forests)
 }
 
 #[cfg(test)]
@@ -254,7 +311,9 @@ mod tests {
                 .into_iter()
                 .map(|s| grow_share(&p, &plan, s, &mut |_| Control::Continue).unwrap())
                 .collect();
-            let forests = merge_shares(&p, grown);
+            // Through bytes, as workers hand them over.
+            let bytes: Vec<Vec<u8>> = grown.iter().map(|s| encode_share(s)).collect();
+            let forests = forests_from_shares(&p, &bytes).unwrap();
             let mut report = evaluate_with(&p, &plan, Forests::Given(forests), &mut |_| {
                 Control::Continue
             })
