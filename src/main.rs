@@ -7,6 +7,7 @@ mod browser;
 mod fields;
 mod jobs;
 mod models;
+mod onnx_import;
 mod panic;
 mod pool;
 mod predict;

@@ -2,8 +2,6 @@
 //! `mibwatch export MODEL --out FILE.onnx [--with-features]`: thin calls
 //! into the core's `model::onnx`.
 
-use mibwatch_core::columns;
-use mibwatch_core::ingest::{self, IngestOptions};
 use mibwatch_core::model::{self, onnx as model_onnx};
 
 use crate::opts::{CAPTURE_OPTIONS, Opts, read};
@@ -25,19 +23,7 @@ pub fn import(args: &[String]) -> Result<(), String> {
     let label = o
         .value("--label")?
         .unwrap_or(mibwatch_core::schema::LABEL_COLUMN);
-    let bytes = read(data)?;
-    let head = ingest::preview(columns::head(&bytes, 1000), data, 0).map_err(|e| e.to_string())?;
-    let sample = ingest::read_csv(
-        &bytes,
-        &IngestOptions {
-            require_label: false,
-            label_column: label.to_string(),
-            columns: Some(columns::numeric_columns(&head, label)),
-            keep_text: true,
-            ..IngestOptions::labelled(data)
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let sample = model_onnx::read_sample(&read(data)?, data, label).map_err(|e| e.to_string())?;
     let opts = model_onnx::ImportOptions {
         capture: o.capture("--", None)?,
         features: list("--features")?,

@@ -97,6 +97,27 @@ fn schema_inputs(t: &Table) -> Vec<String> {
         .collect()
 }
 
+/// Read a sample of the traffic an imported model will score (a CSV of MIB
+/// inputs, labelled or not; text columns pass through): the rows its ranges,
+/// medians and baseline come from. Page and CLI read it here alike.
+pub fn read_sample(
+    bytes: &[u8],
+    file: &str,
+    label: &str,
+) -> Result<Table, crate::ingest::IngestError> {
+    let head = crate::ingest::preview(crate::columns::head(bytes, 1000), file, 0)?;
+    crate::ingest::read_csv(
+        bytes,
+        &crate::ingest::IngestOptions {
+            require_label: false,
+            label_column: label.to_string(),
+            columns: Some(crate::columns::numeric_columns(&head, label)),
+            keep_text: true,
+            ..crate::ingest::IngestOptions::labelled(file)
+        },
+    )
+}
+
 /// What the export's doc string says about mix features beyond each one's
 /// formula in `mibwatch.feature_notes`: the edge cases of
 /// [`crate::features::FeaturePlan::derive`].
