@@ -275,3 +275,66 @@ fn export_then_import_scores_like_the_model_it_came_from() {
     ]);
     assert!(String::from_utf8_lossy(&run.stderr).contains("PROBIT"));
 }
+
+#[test]
+fn a_baseline_learned_from_normal_traffic_flags_the_lab_attacks_with_reasons() {
+    let model = tmp("normal.mwm");
+    let run = mibwatch(&[
+        "baseline",
+        "--data",
+        "data/lab/normal-long.csv",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(
+        err.contains("Normal traffic learned from normal-long.csv"),
+        "{err}"
+    );
+    let m = mibwatch_core::model::decode(&std::fs::read(&model).unwrap()).unwrap();
+    assert!(m.baseline.is_some() && m.classifier.is_none());
+    // Scored on the lab campaign (other captures, attacks included).
+    let run = mibwatch(&["score", model.to_str().unwrap(), "data/lab/lab.csv"]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(err.contains("verdicts against the file's labels"), "{err}");
+    let out = String::from_utf8_lossy(&run.stdout);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (class, alarm, deviating) = (col("class"), col("alarm"), col("deviating"));
+    assert_eq!(deviating, header.len() - 1);
+    let (mut normal, mut normal_alarms, mut attacks, mut attack_alarms) = (0, 0, 0, 0);
+    for line in lines {
+        // `deviating` is the last column and the only one that may be quoted.
+        let cells: Vec<&str> = line.splitn(deviating + 1, ',').collect();
+        let alarmed = cells[alarm] == "true";
+        if alarmed {
+            assert!(
+                cells[deviating].contains("above ×") || cells[deviating].contains("below"),
+                "{line}"
+            );
+        }
+        if cells[class] == "normal" {
+            normal += 1;
+            normal_alarms += alarmed as usize;
+        } else {
+            attacks += 1;
+            attack_alarms += alarmed as usize;
+        }
+    }
+    assert!(
+        normal > 100 && attacks > 100,
+        "{normal} normal, {attacks} attack rows"
+    );
+    // No attack label was seen: false alarms stay rare, most attack polls alarm.
+    assert!(
+        (normal_alarms as f64) < 0.02 * normal as f64,
+        "{normal_alarms} of {normal}"
+    );
+    assert!(
+        (attack_alarms as f64) > 0.9 * attacks as f64,
+        "{attack_alarms} of {attacks}"
+    );
+}
