@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mibwatch_core::capture::{Capture, Values};
+use mibwatch_core::capture::Capture;
 use mibwatch_core::model::{self, Model, onnx as model_onnx};
 use mibwatch_core::params::POLL_INTERVAL;
 use mibwatch_core::schema::LABEL_COLUMN;
@@ -152,15 +152,7 @@ fn build_model(
         .collect();
     let table = model_onnx::read_sample(&bytes, &file, LABEL_COLUMN).map_err(|e| e.to_string())?;
     let opts = model_onnx::ImportOptions {
-        capture: Capture {
-            values: if interval.is_some() {
-                Values::Counters
-            } else {
-                Values::Rates
-            },
-            interval,
-            ..Capture::default()
-        },
+        capture: Capture::interval_or_rates(interval),
         features: (!features.is_empty()).then_some(features),
         classes: None,
     };

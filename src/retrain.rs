@@ -12,7 +12,7 @@ use crate::report::{ClassTable, ConfusionHeatmap, ImportanceBars, pct};
 use crate::state::AppState;
 use crate::upload::UploadBox;
 use leptos::prelude::*;
-use mibwatch_core::capture::{Capture, Values};
+use mibwatch_core::capture::Capture;
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::ingest::{self, Preview};
@@ -181,15 +181,9 @@ pub fn Retrain() -> impl IntoView {
             feature_set: settings.feature_set.get_untracked(),
             test_fraction,
             capture: Capture {
-                values: if interval.is_some() {
-                    Values::Counters
-                } else {
-                    Values::Rates
-                },
-                interval,
                 time_column: time_column.clone(),
                 session_column: session_column.clone(),
-                ..Capture::default()
+                ..Capture::interval_or_rates(interval)
             },
             columns: Some(
                 columns

@@ -26,6 +26,38 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, bytes: Option<&[u8
 /// optional cross-validation.
 type Trained = (Vec<u8>, Vec<LearnerScore>, Option<CvSummary>);
 
+/// Posts each step of a training as [`FromWorker::Progress`], timed from
+/// `start`; `total` replaces the step's own total when given (a share
+/// counts its trees against the whole plan's).
+fn progress_poster(
+    scope: &DedicatedWorkerGlobalScope,
+    start: f64,
+    total: Option<usize>,
+) -> impl FnMut(&train::Progress) -> Control + '_ {
+    move |p| {
+        post(
+            scope,
+            &FromWorker::Progress {
+                phase: p.phase.clone(),
+                done: p.done,
+                total: total.unwrap_or(p.total),
+                elapsed_ms: js_sys::Date::now() - start,
+            },
+            None,
+        );
+        Control::Continue
+    }
+}
+
+/// What the page gets of a finished training.
+fn trained(t: &train::Trained) -> Result<Trained, String> {
+    Ok((
+        model::encode(&t.model).map_err(|e| e.to_string())?,
+        t.baselines(),
+        t.cv(),
+    ))
+}
+
 fn train(
     scope: &DedicatedWorkerGlobalScope,
     req: TrainRequest,
@@ -34,25 +66,13 @@ fn train(
     let start = js_sys::Date::now();
     let table = ingest::read_csv(&csv, &req.ingest()).map_err(|e| e.to_string())?;
     drop(csv);
-    let trained = train::train(&table, &req.options(), &mut |p| {
-        post(
-            scope,
-            &FromWorker::Progress {
-                phase: p.phase.clone(),
-                done: p.done,
-                total: p.total,
-                elapsed_ms: js_sys::Date::now() - start,
-            },
-            None,
-        );
-        Control::Continue
-    })
+    let t = train::train(
+        &table,
+        &req.options(),
+        &mut progress_poster(scope, start, None),
+    )
     .map_err(|e| e.to_string())?;
-    Ok((
-        model::encode(&trained.model).map_err(|e| e.to_string())?,
-        trained.baselines(),
-        trained.cv(),
-    ))
+    trained(&t)
 }
 
 /// The prepared data of this worker's share, kept for the finish.
@@ -83,19 +103,12 @@ fn train_share(
     drop(table);
     let plan = train::training_plan(&prepared, &opts);
     let total = plan.total_trees();
-    let trees = train::grow_share(&prepared, &plan, share.0..share.1, &mut |p| {
-        post(
-            scope,
-            &FromWorker::Progress {
-                phase: p.phase.clone(),
-                done: p.done,
-                total,
-                elapsed_ms: js_sys::Date::now() - start,
-            },
-            None,
-        );
-        Control::Continue
-    })
+    let trees = train::grow_share(
+        &prepared,
+        &plan,
+        share.0..share.1,
+        &mut progress_poster(scope, start, Some(total)),
+    )
     .map_err(|e| e.to_string())?;
     SHARE.with(|s| {
         *s.borrow_mut() = Some(Share {
@@ -120,31 +133,15 @@ fn train_finish(scope: &DedicatedWorkerGlobalScope, shares: &[Vec<u8>]) -> Resul
         .ok_or("this worker grew no share to finish")?;
     let opts = req.options();
     let forests = train::forests_from_shares(&prepared, shares).map_err(|e| e.to_string())?;
-    let trained = train::finish(
+    let t = train::finish(
         &prepared,
         &opts,
         &plan,
         train::Forests::Given(forests),
-        &mut |p| {
-            post(
-                scope,
-                &FromWorker::Progress {
-                    phase: p.phase.clone(),
-                    done: p.done,
-                    total: p.total,
-                    elapsed_ms: js_sys::Date::now() - start,
-                },
-                None,
-            );
-            Control::Continue
-        },
+        &mut progress_poster(scope, start, None),
     )
     .map_err(|e| e.to_string())?;
-    Ok((
-        model::encode(&trained.model).map_err(|e| e.to_string())?,
-        trained.baselines(),
-        trained.cv(),
-    ))
+    trained(&t)
 }
 
 /// Score a CSV with a model: the summary for the page and the scored CSV.

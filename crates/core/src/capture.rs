@@ -78,6 +78,15 @@ impl Capture {
         }
     }
 
+    /// As a settings form gives it: counters polled every `interval` seconds
+    /// when there is one, else per-second rates.
+    pub fn interval_or_rates(interval: Option<f64>) -> Capture {
+        match interval {
+            Some(s) => Capture::counters_every(s),
+            None => Capture::default(),
+        }
+    }
+
     /// Counters timed by the column `time`.
     pub fn counters_timed_by(time: &str) -> Capture {
         Capture {
