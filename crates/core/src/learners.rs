@@ -88,7 +88,8 @@ impl Learner {
                 m.predict(&matrix(xte.to_vec())?).map_err(err)
             }
             Learner::Knn { k: nn } => {
-                let (a, b, g) = standardised(xtr, xte, f);
+                let (xtr, y) = evenly_spaced(xtr, &y, f, crate::limits::KNN_MAX_TRAIN_ROWS);
+                let (a, b, g) = standardised(&xtr, xte, f);
                 let m = KNNClassifier::fit(
                     &matrix_of(a, g)?,
                     &y,
@@ -122,6 +123,23 @@ impl Learner {
             }
         }
     }
+}
+
+/// At most `cap` rows of `x` (and their labels), evenly spaced, in order;
+/// every row when there are no more than `cap`.
+fn evenly_spaced(x: &[f64], y: &[u32], f: usize, cap: usize) -> (Vec<f64>, Vec<u32>) {
+    let n = y.len();
+    if n <= cap {
+        return (x.to_vec(), y.to_vec());
+    }
+    let picks = (0..cap).map(|i| i * n / cap);
+    let mut xs = Vec::with_capacity(cap * f);
+    let mut ys = Vec::with_capacity(cap);
+    for r in picks {
+        xs.extend_from_slice(&x[r * f..(r + 1) * f]);
+        ys.push(y[r]);
+    }
+    (xs, ys)
 }
 
 /// Signed-log features standardised by the training side's mean and spread;
@@ -160,6 +178,16 @@ fn standardised(xtr: &[f64], xte: &[f64], f: usize) -> (Vec<f64>, Vec<f64>, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knn_keeps_evenly_spaced_rows_over_its_cap() {
+        let x: Vec<f64> = (0..20).map(|v| v as f64).collect();
+        let y: Vec<u32> = (0..10).collect();
+        let (xs, ys) = evenly_spaced(&x, &y, 2, 4);
+        assert_eq!(ys, vec![0, 2, 5, 7]);
+        assert_eq!(xs, vec![0.0, 1.0, 4.0, 5.0, 10.0, 11.0, 14.0, 15.0]);
+        assert_eq!(evenly_spaced(&x, &y, 2, 10).1, y);
+    }
 
     #[test]
     fn every_learner_separates_easy_classes() {

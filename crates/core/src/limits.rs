@@ -50,3 +50,9 @@ pub const MAX_SERIES_LABELS: usize = 64;
 pub const MAX_LABEL_BYTES: usize = 4_096;
 /// Most host/interface pairs in one export.
 pub const MAX_ENTITIES: usize = 10_000;
+
+/// Most training rows the k-nearest-neighbours baseline keeps (evenly spaced
+/// over the training side): smartcore's k-NN compares every test row with
+/// every training row, minutes at 100,000 rows. The forest and the other
+/// baselines see every row.
+pub const KNN_MAX_TRAIN_ROWS: usize = 10_000;
