@@ -147,7 +147,7 @@ pub const FALSE_ALARM_TARGET: Range = Range {
     min: 0.1,
     max: 20.0,
     integer: false,
-    hint: "Share of normal polls, held out from the fit, allowed to raise an alarm; the bands widen until at most this many do.",
+    hint: "Share of held-out normal polls allowed to raise an alarm.",
 };
 
 /// Every range, in the order the settings form shows them.
