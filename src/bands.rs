@@ -21,7 +21,7 @@ fn decades(v: f64) -> f64 {
     (1.0 + v.max(0.0)).log10()
 }
 
-/// A decade's tick label: 1, 10, 100, 1k, … (1 + value = 10^k).
+/// A tick's label: 0, then 10^k for k ≥ 1 (10, 100, 1k, …).
 fn tick_label(k: u32) -> String {
     match k {
         0 => "0".into(),
@@ -64,18 +64,20 @@ fn rows(b: &Baseline) -> Vec<Row> {
 #[component]
 pub fn BandChart(baseline: Arc<Baseline>) -> impl IntoView {
     let rows = rows(&baseline);
-    let top = rows
+    // Whole decades of value: ticks at 0, 10, 100, … up to the widest band.
+    let decades_up = rows
         .iter()
         .map(|r| decades(r.hi))
         .fold(1.0f64, f64::max)
-        .ceil();
-    let span = WIDTH - NAMES - 10.0;
+        .ceil() as u32;
+    let top = decades(10f64.powi(decades_up as i32));
+    let span = WIDTH - NAMES - 24.0;
     let x = move |v: f64| NAMES + decades(v) / top * span;
     let height = rows.len() as f64 * ROW + AXIS;
     // The axis on top, so that the scale is read before the bands.
-    let grid = (0..=top as u32)
+    let grid = (0..=decades_up)
         .map(|k| {
-            let gx = NAMES + k as f64 / top * span;
+            let gx = if k == 0 { x(0.0) } else { x(10f64.powi(k as i32)) };
             view! {
                 <line x1=gx x2=gx y1=AXIS - 4.0 y2=height class="band-grid"></line>
                 <text x=gx y=AXIS - 8.0 class="band-tick" text-anchor="middle">{tick_label(k)}</text>
