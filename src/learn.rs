@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use mibwatch_core::columns::{self, Understood};
-use mibwatch_core::export::{self, SeriesKind};
+use mibwatch_core::export::{self, ReadOptions, SeriesKind};
 use mibwatch_core::ingest::{self, Preview};
 use mibwatch_core::model::{self, Model};
 use mibwatch_core::params::{FALSE_ALARM_TARGET, POLL_INTERVAL};
@@ -50,7 +50,12 @@ enum Kind {
         preview: Preview,
         understood: Understood,
     },
-    Export(String),
+    /// What the core's reader understood of it (format, hosts, kinds,
+    /// polls) and the inputs it found.
+    Export {
+        understanding: String,
+        inputs: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,11 +64,24 @@ struct Chosen {
     kind: Kind,
 }
 
-/// What the file is, from its first bytes; the sentence why not otherwise.
+/// What the file is, from its first bytes (a monitoring export is read
+/// here to say what was understood of it); the sentence why not otherwise.
 fn recognise(name: &str, bytes: &[u8]) -> Result<Kind, String> {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
     match export::detect_format(&head) {
-        Some(f) if f != export::Format::PlainCsv => Ok(Kind::Export(f.label().to_string())),
+        Some(f) if f != export::Format::PlainCsv => {
+            let e = export::read_export(bytes, name, &ReadOptions::default())
+                .map_err(|e| e.to_string())?;
+            Ok(Kind::Export {
+                understanding: e.understanding.to_string(),
+                inputs: e
+                    .understanding
+                    .inputs
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect(),
+            })
+        }
         _ => {
             let preview = ingest::preview(bytes, name, 0).map_err(|e| e.to_string())?;
             let understood = columns::understand(&preview, None);
@@ -108,7 +126,7 @@ impl Form {
         };
         // A CSV's columns are as chosen here; other exports bring their own.
         let column = |v: String| match (&c.kind, v.is_empty()) {
-            (Kind::Export(_), _) => ColumnChoice::Found,
+            (Kind::Export { .. }, _) => ColumnChoice::Found,
             (Kind::Csv { .. }, true) => ColumnChoice::Nothing,
             (Kind::Csv { .. }, false) => ColumnChoice::Named(v),
         };
@@ -170,7 +188,7 @@ pub fn LearnNormal() -> impl IntoView {
                                 preview.columns.iter().map(|c| c.name.clone()).collect();
                             missing_inputs(&m, &cols).is_empty()
                         }
-                        Kind::Export(_) => true,
+                        Kind::Export { inputs, .. } => missing_inputs(&m, inputs).is_empty(),
                     };
                     form.beside.set(m.classifier.is_some() && same_inputs);
                     chosen.set(Some(Chosen { name, kind }));
@@ -267,7 +285,7 @@ pub fn LearnNormal() -> impl IntoView {
                 .map(|c| c.name)
                 .collect::<Vec<_>>(),
         ),
-        Kind::Export(_) => None,
+        Kind::Export { .. } => None,
     };
 
     view! {
@@ -350,8 +368,8 @@ pub fn LearnNormal() -> impl IntoView {
 #[component]
 fn FileLine(chosen: Chosen) -> impl IntoView {
     let text = match &chosen.kind {
-        Kind::Export(format) => format!(
-            "{}: read as {format}; its clock, hosts and interfaces come from the file.",
+        Kind::Export { understanding, .. } => format!(
+            "{}: {understanding}. Its clock, hosts and interfaces come from the file.",
             chosen.name
         ),
         Kind::Csv { preview, .. } => format!(

@@ -225,3 +225,34 @@ test('Cancel while learning keeps the active model', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('monitoring exports: read and understood on the page, learned in the worker; too few rows is the core\'s sentence', async () => {
+  const { page, errors } = await openPage(app, { task: 'learn' });
+  const fixture = (f) => path.join(repo, 'tests/fixtures/exports', f);
+  // Telegraf line protocol with every input: beside the active forest.
+  await page.getByTestId('learn-file').setInputFiles(fixture('telegraf-snmp.influx'));
+  await page.getByTestId('learn-file-kind').waitFor({ timeout: 10000 });
+  assert.match(await page.getByTestId('learn-file-kind').innerText(), /^telegraf-snmp\.influx: Telegraf line protocol · 2 hosts × 2 interfaces .* 34 of 34 inputs/);
+  assert.equal(await page.getByTestId('learn-time').count(), 0, 'the export brings its own clock');
+  assert.ok(await page.getByTestId('learn-beside').isChecked());
+  await page.getByTestId('learn-start').click();
+  await page.getByTestId('learn-result').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('learn-summary').innerText(), /from \d+ rows in 2 capture sessions, over 34 inputs; the baseline sits beside the forest/);
+  assert.match(await page.getByTestId('learn-false-alarms').innerText(), /whole sessions held out/);
+  // rrdtool fetch of one port (8 inputs): the forest needs more, so baseline only.
+  await page.getByTestId('learn-file').setInputFiles(fixture('rrdtool-fetch-port.txt'));
+  await page.getByTestId('learn-file-kind').filter({ hasText: 'rrdtool fetch output' }).waitFor({ timeout: 10000 });
+  assert.ok(await page.getByTestId('learn-alone').isChecked());
+  await page.getByTestId('learn-start').click();
+  await page.getByTestId('learn-result').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('learn-summary').innerText(), /over 8 inputs; the baseline sits on its own/);
+  assert.equal(await page.getByTestId('learn-band-chart').locator('g.band-row').count(), 8);
+  // Four polls of one agent: refused with the core's reason.
+  await page.getByTestId('learn-file').setInputFiles(fixture('snmp-exporter-if_mib.prom'));
+  await page.getByTestId('learn-file-kind').filter({ hasText: 'Prometheus text exposition' }).waitFor({ timeout: 10000 });
+  await page.getByTestId('learn-start').click();
+  await page.getByTestId('learn-error').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('learn-error').innerText(), /3 normal row\(s\) to learn from; at least 20 are needed/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
