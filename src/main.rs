@@ -2,10 +2,12 @@
 //! a call into `mibwatch-core`.
 
 mod app;
+mod bands;
 mod batch;
 mod browser;
 mod fields;
 mod jobs;
+mod learn;
 mod models;
 mod onnx_import;
 mod panic;

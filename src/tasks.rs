@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::batch::Batch;
 use crate::browser;
+use crate::learn::LearnNormal;
 use crate::predict::SampleTask;
 use crate::retrain::Retrain;
 use crate::state::AppState;
@@ -45,6 +46,12 @@ pub static TASKS: &[Task] = &[
         title: "Retrain on your data",
         blurb: "Train a forest on labelled counters from your own network.",
         panel: || view! { <Retrain/> }.into_any(),
+    },
+    Task {
+        id: "learn",
+        title: "Learn your normal",
+        blurb: "Fit normal bands from an export of your ordinary traffic; no labels needed.",
+        panel: || view! { <LearnNormal/> }.into_any(),
     },
     Task {
         id: SAMPLE,

@@ -1,12 +1,13 @@
-//! The core's Web Worker: receives a CSV and a [`TrainRequest`] or
-//! [`ScoreRequest`], runs the core's one call for it off the page's main
-//! thread, and posts its progress and its result. Cancelling is the page
-//! terminating the worker.
+//! The core's Web Worker: receives a CSV and a [`TrainRequest`],
+//! [`ScoreRequest`] or [`LearnRequest`], runs the core's one call for it off
+//! the page's main thread, and posts its progress and its result.
+//! Cancelling is the page terminating the worker.
 
+use mibwatch_core::export;
 use mibwatch_core::forest::Control;
 use mibwatch_core::ingest;
 use mibwatch_core::model::{self, CvSummary};
-use mibwatch_core::protocol::{FromWorker, ScoreRequest, ToWorker, TrainRequest};
+use mibwatch_core::protocol::{FromWorker, LearnRequest, ScoreRequest, ToWorker, TrainRequest};
 use mibwatch_core::score::{ScoreSummary, score_with_progress, scored_csv};
 use mibwatch_core::train::{self, LearnerScore};
 use wasm_bindgen::JsCast;
@@ -168,6 +169,47 @@ fn score(
     ))
 }
 
+/// Learn normal from an export of ordinary traffic, alone or beside the
+/// forest of `base` (the active model's file): the model file's bytes.
+/// Progress: reading the file, then the core's steps.
+fn learn_normal(
+    scope: &DedicatedWorkerGlobalScope,
+    req: LearnRequest,
+    data: Vec<u8>,
+    base: &[u8],
+) -> Result<Vec<u8>, String> {
+    let start = js_sys::Date::now();
+    let total = train::LEARN_STEPS.len() + 1;
+    let step = |phase: &str, done: usize| {
+        post(
+            scope,
+            &FromWorker::Progress {
+                phase: phase.to_string(),
+                done,
+                total,
+                elapsed_ms: js_sys::Date::now() - start,
+            },
+            None,
+        )
+    };
+    step("reading the file", 0);
+    let base = if req.beside {
+        Some(model::decode(base).map_err(|e| format!("The active model: {e}"))?)
+    } else {
+        None
+    };
+    let e = export::read_export(&data, &req.file_name, &req.read_options())
+        .map_err(|e| e.to_string())?;
+    drop(data);
+    let opts = req.options(&e);
+    let learned =
+        train::learn_normal_with_progress(&e.table, &opts, base.as_ref(), &mut |done, _, phase| {
+            step(phase, done + 1)
+        })
+        .map_err(|e| e.to_string())?;
+    model::encode(&learned.model).map_err(|e| e.to_string())
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let start = js_sys::Date::now();
     let arr: js_sys::Array = data.dyn_into().unwrap_or_default();
@@ -193,6 +235,26 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                     scope,
                     &FromWorker::Scored(Box::new(summary)),
                     Some(csv.as_bytes()),
+                ),
+                Err(error) => post(scope, &FromWorker::Failed { error }, None),
+            }
+            return;
+        }
+        Ok(ToWorker::LearnNormal(req)) => {
+            let base = arr
+                .get(2)
+                .dyn_into::<js_sys::Uint8Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default();
+            match learn_normal(scope, req, bytes, &base) {
+                Ok(model) => post(
+                    scope,
+                    &FromWorker::Done {
+                        elapsed_ms: js_sys::Date::now() - start,
+                        baselines: Vec::new(),
+                        cv: None,
+                    },
+                    Some(&model),
                 ),
                 Err(error) => post(scope, &FromWorker::Failed { error }, None),
             }

@@ -66,8 +66,8 @@ async function shoot(page, name, locator) {
   }
 }
 
-/** The task views: the three tasks and the model view. */
-const VIEWS = ['score', 'retrain', 'sample', 'model'];
+/** The task views: the four tasks and the model view. */
+const VIEWS = ['score', 'retrain', 'learn', 'sample', 'model'];
 
 test('the first screen (scoring): a file loaded, scored, its results', async () => {
   const { page, errors } = await openPage(app, { width: 1280, height: 800 });
@@ -133,6 +133,23 @@ test('retraining: a file loaded, training, the trained result; the model view', 
   await audit(page, 'model view (default model)');
   await shoot(page, 'model');
   // The notice is an error shown on purpose: nothing else may be logged.
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('learning normal: a file loaded, learning, the bands', async () => {
+  const { page, errors } = await openPage(app, { width: 1280, height: 800, task: 'learn' });
+  const box = page.locator('section.learn');
+  await page.getByTestId('learn-file').setInputFiles(path.join(repo, 'data/lab/normal-long.csv'));
+  await page.getByTestId('learn-file-kind').waitFor({ timeout: 10000 });
+  await audit(page, 'learning normal (file loaded)');
+  await page.getByTestId('learn-alone').check();
+  await page.getByTestId('learn-start').click();
+  await page.getByTestId('learn-result').waitFor({ timeout: 60000 });
+  await audit(page, 'learning normal (bands)');
+  await shoot(page, 'learn-normal', page.getByTestId('learn-result'));
+  await box.locator('details > summary').click();
+  await audit(page, 'learning normal (bands as a table)');
   assert.deepEqual(errors, []);
   await page.close();
 });

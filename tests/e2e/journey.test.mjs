@@ -3,7 +3,8 @@
 // on the scoring task's drop zone, say how it was captured, score it, read
 // the counts, the timeline and the reasons, download the scored CSV. Every
 // action is counted; none needs scrolling past a section unrelated to the
-// task (on a wide screen, none needs scrolling at all).
+// task (on a wide screen, none needs scrolling at all). The same for
+// learning one's normal: land, learn from the lab's normal capture, download.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -94,6 +95,58 @@ for (const [width, height, strict] of [[1280, 800, true], [390, 844, false]]) {
 
     console.log(`# journey at ${width}×${height}: ${actions.length} actions (${actions.join(', ')})`);
     assert.equal(actions.length, 5, actions.join(', '));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+// Learning one's normal, scripted the same way: land, open "Learn your
+// normal", drop the lab's long normal capture, learn, download the model.
+const NORMAL = path.join(repo, 'data/lab/normal-long.csv');
+
+for (const [width, height, strict] of [[1280, 800, true], [390, 844, false]]) {
+  test(`land, learn normal from the lab's normal capture, download the model (${width}×${height})`, async () => {
+    const { page, errors } = await openPage(app, { width, height });
+    const learn = page.locator('[data-panel="learn"]');
+    const actions = [];
+    /** One user action on `target`: on screen as it stands (wide screen); after the first, in the learning task. */
+    const act = async (what, target, run) => {
+      if (actions.length > 0) {
+        assert.ok(await learn.isVisible(), `${what}: in the learning task`);
+        assert.equal(await target.evaluate((el, panel) => panel.contains(el), await learn.elementHandle()), true, `${what}: part of the learning task`);
+      }
+      if (strict) assert.ok(await inViewport(target), `${what}: on screen without scrolling`);
+      actions.push(what);
+      await run();
+    };
+    // 1. Open the task from the task list.
+    const link = page.locator('a[data-task="learn"]');
+    await act('open "Learn your normal"', link, () => link.click());
+    await learn.waitFor();
+    // 2. Drop the file.
+    const zone = page.getByTestId('learn-file-drop');
+    await act('drop normal-long.csv', zone, () => zone.evaluate((el, text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'normal-long.csv', { type: 'text/csv' }));
+      el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, fs.readFileSync(NORMAL, 'utf8')));
+    await page.getByTestId('learn-file-kind').waitFor({ timeout: 20000 });
+    // 3. Learn (every choice guessed: clock, sessions, beside the active forest).
+    const start = page.getByTestId('learn-start');
+    await act('learn', start, () => start.click());
+    await page.getByTestId('learn-result').waitFor({ timeout: 60000 });
+    assert.match(await page.getByTestId('learn-false-alarms').innerText(), /False alarms on held-out normal polls: [\d.]+% \(target 1\.0%\)/);
+    // 4. Download the model file.
+    const download = page.getByTestId('learn-download');
+    const [file] = await Promise.all([page.waitForEvent('download'), act('download the model', download, () => download.click())]);
+    const saved = path.join(os.tmpdir(), `mibwatch-journey-learn-${process.pid}-${width}.mwm`);
+    await file.saveAs(saved);
+    const bytes = fs.readFileSync(saved);
+    fs.unlinkSync(saved);
+    assert.equal(bytes.subarray(0, 8).toString('latin1'), 'MIBWATCH');
+    console.log(`# learn journey at ${width}×${height}: ${actions.length} actions (${actions.join(', ')})`);
+    assert.equal(actions.length, 4, actions.join(', '));
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -1,5 +1,5 @@
 // The page as an operator's tool: the first screen says what the app does
-// and offers the three tasks (scoring's drop zone right there), with the
+// and offers the four tasks (scoring's drop zone right there), with the
 // active model in one line; each task keeps its state and has its own URL;
 // the sample's verdict stays in view while its inputs are edited.
 import { test, before, after } from 'node:test';
@@ -14,20 +14,20 @@ after(async () => {
   await app?.close();
 });
 
-const TITLES = ['Score an export', 'Retrain on your data', 'Check one sample'];
+const TITLES = ['Score an export', 'Retrain on your data', 'Learn your normal', 'Check one sample'];
 
 for (const [width, height] of [[1280, 800], [390, 844]]) {
-  test(`the first screen at ${width}×${height}: what the app does, the three tasks, the drop zone, the model in one line`, async () => {
+  test(`the first screen at ${width}×${height}: what the app does, the four tasks, the drop zone, the model in one line`, async () => {
     const { page, errors } = await openPage(app, { width, height });
     assert.equal(await page.evaluate(() => window.scrollY), 0);
     // What the app does, in one sentence.
     const tagline = page.locator('.tagline');
     assert.ok(await inViewport(tagline), 'the sentence is on the first screen');
     assert.match(await tagline.innerText(), /^[^.]*SNMP[^.]*attacks[^.]*\.$/);
-    // The three things one can do, each on the first screen.
+    // The four things one can do, each on the first screen.
     const links = page.locator('nav.tasks a');
-    assert.equal(await links.count(), 3);
-    for (let i = 0; i < 3; i++) {
+    assert.equal(await links.count(), TITLES.length);
+    for (let i = 0; i < TITLES.length; i++) {
       assert.match(await links.nth(i).innerText(), new RegExp(`^${TITLES[i]}`));
       assert.ok(await inViewport(links.nth(i)), `${TITLES[i]} on the first screen`);
     }
@@ -35,7 +35,7 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
     // Scoring an export is the task shown: its drop zone and picker are right there.
     assert.ok(await inViewport(page.getByTestId('batch-file-drop')), 'drop zone on the first screen');
     assert.ok(await inViewport(page.locator('[data-testid="batch-file-drop"] label')), 'file picker on the first screen');
-    for (const other of ['retrain', 'sample', 'model']) {
+    for (const other of ['retrain', 'learn', 'sample', 'model']) {
       assert.ok(await page.locator(`[data-panel="${other}"]`).isHidden(), `${other} hidden`);
     }
     // The active model in one line: source, data and the honest headline

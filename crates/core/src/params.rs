@@ -140,6 +140,16 @@ pub const WORKERS: Range = Range {
     hint: "Empty: every core this device offers. The forest is identical on any number.",
 };
 
+/// The false-alarm target of a baseline of normal traffic, in percent of
+/// normal polls held out from the fit ("Learn your normal").
+pub const FALSE_ALARM_TARGET: Range = Range {
+    name: "False-alarm target (%)",
+    min: 0.1,
+    max: 20.0,
+    integer: false,
+    hint: "Share of held-out normal polls allowed to raise an alarm.",
+};
+
 /// Every range, in the order the settings form shows them.
 pub const RANGES: [Range; 8] = [
     TREES,
@@ -200,6 +210,11 @@ mod tests {
         assert_eq!(TEST_FRACTION.parse("0.3"), Ok(0.3));
         assert!(TEST_FRACTION.parse("0.9").is_err());
         assert!(POLL_INTERVAL.parse("inf").is_err());
+        assert_eq!(FALSE_ALARM_TARGET.parse("1"), Ok(1.0));
+        assert_eq!(
+            FALSE_ALARM_TARGET.parse("50").unwrap_err(),
+            "False-alarm target (%): enter a number from 0.1 to 20."
+        );
     }
 
     #[test]

@@ -3,13 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::capture::Capture;
+use crate::baseline::BaselineOptions;
+use crate::capture::{Capture, Values};
+use crate::export::{Export, ReadOptions, SeriesKind};
 use crate::features::FeatureSet;
 use crate::forest::ForestParams;
 use crate::ingest::IngestOptions;
 use crate::model::CvSummary;
 use crate::score::{ScoreOptions, ScoreSummary};
-use crate::train::{LearnerScore, TrainOptions};
+use crate::train::{LearnOptions, LearnerScore, TrainOptions};
 
 /// What to train, as chosen on the retraining screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,6 +86,79 @@ impl ScoreRequest {
     }
 }
 
+/// A column of the capture chosen on the page: as the file's reader found
+/// it, none, or a named column.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ColumnChoice {
+    #[default]
+    Found,
+    Nothing,
+    Named(String),
+}
+
+impl ColumnChoice {
+    fn apply(&self, found: Option<String>) -> Option<String> {
+        match self {
+            ColumnChoice::Found => found,
+            ColumnChoice::Nothing => None,
+            ColumnChoice::Named(c) => Some(c.clone()),
+        }
+    }
+}
+
+/// What to learn, as chosen on the "Learn your normal" screen: a file of
+/// ordinary traffic (any export [`crate::export::read_export`] reads) and
+/// how it was captured, each part as the reader found it unless chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnRequest {
+    pub file_name: String,
+    /// Counters or per-second rates; `None`: as the reader finds them.
+    pub kind: Option<SeriesKind>,
+    /// Seconds between polls, for counters without a clock.
+    pub interval: Option<f64>,
+    pub time_column: ColumnChoice,
+    pub session_column: ColumnChoice,
+    /// Share of held-out normal rows allowed to raise an alarm (0 < r < 0.5).
+    pub false_alarm_rate: f64,
+    /// Put the baseline beside the forest of the model file sent after the
+    /// data (the active model); else a model of the baseline only.
+    pub beside: bool,
+}
+
+impl LearnRequest {
+    /// How to read the file: labels optional, text passing through.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            kind: self.kind,
+            interval: self.interval,
+            ..ReadOptions::default()
+        }
+    }
+
+    /// How to learn from the file read: its capture as found, with the
+    /// page's choices on top.
+    pub fn options(&self, e: &Export) -> LearnOptions {
+        let mut capture = e.capture();
+        match self.kind {
+            Some(SeriesKind::Rate) => capture.values = Values::Rates,
+            Some(SeriesKind::Counter) => capture.values = Values::Counters,
+            _ => {}
+        }
+        capture.interval = self.interval.or(capture.interval);
+        capture.time_column = self.time_column.apply(capture.time_column);
+        capture.session_column = self.session_column.apply(capture.session_column);
+        LearnOptions {
+            capture,
+            normal_label: None,
+            baseline: BaselineOptions {
+                false_alarm_rate: self.false_alarm_rate,
+                ..BaselineOptions::default()
+            },
+            source: self.file_name.clone(),
+        }
+    }
+}
+
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
@@ -103,6 +178,10 @@ pub enum ToWorker {
     /// Score the CSV bytes sent beside this message with the model file's
     /// bytes sent after them.
     Score(ScoreRequest),
+    /// Learn normal from the export's bytes sent beside this message (and,
+    /// when the request says so, beside the model file's bytes sent after
+    /// them): `Progress` per step, then `Done` with the model file.
+    LearnNormal(LearnRequest),
 }
 
 /// Worker → page.
@@ -207,6 +286,18 @@ mod tests {
             columns: Some(vec!["tcpInSegs".into()]),
         });
         assert_eq!(ToWorker::from_json(&score.to_json()).unwrap(), score);
+        let learn = LearnRequest {
+            file_name: "normal.csv".into(),
+            kind: Some(SeriesKind::Counter),
+            interval: Some(30.0),
+            time_column: ColumnChoice::Nothing,
+            session_column: ColumnChoice::Named("run".into()),
+            false_alarm_rate: 0.02,
+            beside: true,
+        };
+        let msg = ToWorker::LearnNormal(learn.clone());
+        assert_eq!(ToWorker::from_json(&msg.to_json()).unwrap(), msg);
+        assert_eq!(learn.read_options().kind, Some(SeriesKind::Counter));
         let ToWorker::Train(r) = req else {
             unreachable!("built as Train above")
         };
@@ -217,5 +308,35 @@ mod tests {
         assert!(o.baselines);
         assert_eq!(o.normal_label.as_deref(), Some("benign"));
         assert!(o.binary);
+    }
+
+    /// The page's choices go on top of what the reader found in the file.
+    #[test]
+    fn a_learn_request_keeps_what_the_reader_found_unless_chosen() {
+        let text = "ifInOctets11,tcpInSegs,timestamp,session\n10,1,0,1\n20,3,15,1\n";
+        let e =
+            crate::export::read_export(text.as_bytes(), "n.csv", &ReadOptions::default()).unwrap();
+        let mut req = LearnRequest {
+            file_name: "n.csv".into(),
+            kind: None,
+            interval: None,
+            time_column: ColumnChoice::Found,
+            session_column: ColumnChoice::Found,
+            false_alarm_rate: 0.05,
+            beside: false,
+        };
+        let o = req.options(&e);
+        assert_eq!(o.capture.values, Values::Counters);
+        assert_eq!(o.capture.time_column.as_deref(), Some("timestamp"));
+        assert_eq!(o.capture.session_column.as_deref(), Some("session"));
+        assert_eq!(o.baseline.false_alarm_rate, 0.05);
+        assert_eq!(o.source, "n.csv");
+        req.kind = Some(SeriesKind::Rate);
+        req.time_column = ColumnChoice::Nothing;
+        req.session_column = ColumnChoice::Named("other".into());
+        let o = req.options(&e);
+        assert_eq!(o.capture.values, Values::Rates);
+        assert_eq!(o.capture.time_column, None);
+        assert_eq!(o.capture.session_column.as_deref(), Some("other"));
     }
 }

@@ -19,7 +19,7 @@ pub use evaluate::{
     Forests, LearnerReport, Progress, Report, evaluate, evaluate_with, grow_share, merge_shares,
     shares,
 };
-pub use normal::{LearnOptions, Learned, learn_normal};
+pub use normal::{LEARN_STEPS, LearnOptions, Learned, learn_normal, learn_normal_with_progress};
 pub use options::{TrainError, TrainOptions};
 pub use plan::{Fit, Plan, SplitKind};
 pub use prepare::{Prepared, prepare, relabel};

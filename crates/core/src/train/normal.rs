@@ -46,6 +46,14 @@ fn sessions_words(n: usize) -> String {
     }
 }
 
+/// The steps of [`learn_normal_with_progress`], in order; each is reported
+/// before it starts, and the end as `done == total`.
+pub const LEARN_STEPS: [&str; 3] = [
+    "turning counters into rates",
+    "gathering the normal rows",
+    "calibrating the bands on held-out rows",
+];
+
 /// Learn normal from `table`. With `base`, the model is `base` with the new
 /// baseline (over `base`'s inputs, which the file must have); without it,
 /// a model that holds only the baseline (over the file's inputs).
@@ -54,7 +62,22 @@ pub fn learn_normal(
     opts: &LearnOptions,
     base: Option<&Model>,
 ) -> Result<Learned, TrainError> {
+    learn_normal_with_progress(table, opts, base, &mut |_, _, _| {})
+}
+
+/// [`learn_normal`], calling `progress(done, total, step)` before each of
+/// the [`LEARN_STEPS`] (`done` steps finished of `total`) and once at the
+/// end with `done == total`; `done` never goes back.
+pub fn learn_normal_with_progress(
+    table: &Table,
+    opts: &LearnOptions,
+    base: Option<&Model>,
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Learned, TrainError> {
+    let total = LEARN_STEPS.len();
+    progress(0, total, LEARN_STEPS[0]);
     let c = capture::capture(table, &opts.capture).map_err(TrainError::Capture)?;
+    progress(1, total, LEARN_STEPS[1]);
     let mut t = c.table;
     // The normal sessions (sessions never mix labels), or every one.
     let sessions: Vec<std::ops::Range<usize>> = match t.labels.as_mut() {
@@ -100,8 +123,10 @@ pub fn learn_normal(
     }
     let (x, groups) = gather_rows(&all, n_in, &sessions);
     let rows = x.len() / n_in;
+    progress(2, total, LEARN_STEPS[2]);
     let baseline =
         Baseline::fit(&x, &inputs, &groups, &opts.baseline).map_err(TrainError::Baseline)?;
+    progress(total, total, "done");
     let learned = |model| Learned {
         model,
         rows,
@@ -185,7 +210,15 @@ mod tests {
         };
         let mut normal = lab("data/lab/normal-long.csv");
         normal.labels = None;
-        let learned = learn_normal(&normal, &opts, None).unwrap();
+        let mut steps = Vec::new();
+        let learned =
+            learn_normal_with_progress(&normal, &opts, None, &mut |d, t, _| steps.push((d, t)))
+                .unwrap();
+        assert_eq!(
+            steps,
+            vec![(0, 3), (1, 3), (2, 3), (3, 3)],
+            "forward, total up front"
+        );
         let m = &learned.model;
         assert!(m.classifier.is_none() && m.baseline.is_some());
         assert_eq!(m.inputs.len(), 34);
