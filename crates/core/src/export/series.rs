@@ -4,9 +4,9 @@
 //! Prometheus and Grafana readers share, and the choice of host and
 //! interface names from labels or tags.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::names::{Known, Source, resolve_name};
+use super::names::{InterfaceNames, Known, Source, resolve_name};
 use super::{ExportError, Format};
 use crate::limits;
 use crate::rates::SeriesKind;
@@ -44,6 +44,38 @@ pub enum Clock {
     Timestamps,
     /// Poll numbers only (0, 1, 2…): several walks or scrapes concatenated.
     Polls,
+}
+
+/// A counter read in one poll of an SNMP tool's output (snmpwalk,
+/// snmptable), for an interface instance (or "" for the host).
+pub struct PolledReading {
+    pub poll: usize,
+    pub instance: String,
+    pub source: Source,
+    pub value: f64,
+    pub line: usize,
+    /// The object or column as the file names it.
+    pub label: String,
+}
+
+/// Poll numbers of concatenated tool runs: the same object seen again starts
+/// the next poll.
+#[derive(Debug, Default)]
+pub struct PollCounter {
+    seen: HashSet<String>,
+    poll: usize,
+}
+
+impl PollCounter {
+    /// The poll `key` (an object) belongs to.
+    pub fn poll_of(&mut self, key: String) -> usize {
+        if !self.seen.insert(key.clone()) {
+            self.poll += 1;
+            self.seen.clear();
+            self.seen.insert(key);
+        }
+        self.poll
+    }
 }
 
 /// A parser's output.
@@ -131,6 +163,31 @@ impl Parsed {
             value,
             line,
         });
+        Ok(())
+    }
+
+    /// Add readings of an SNMP tool as raw counter series timed by poll
+    /// number, each interface instance under the name `names` keeps for it.
+    pub fn push_polled(
+        &mut self,
+        readings: Vec<PolledReading>,
+        names: &InterfaceNames,
+    ) -> Result<(), ExportError> {
+        for r in readings {
+            let id = self.series_id(
+                Series {
+                    host: String::new(),
+                    iface: names.name_of(&r.instance),
+                    iface_alt: vec![r.instance],
+                    source: r.source,
+                    kind: SeriesKind::Counter,
+                    bits: false,
+                    label: r.label,
+                },
+                r.line,
+            )?;
+            self.push(id, r.poll as f64, r.value, r.line)?;
+        }
         Ok(())
     }
 
