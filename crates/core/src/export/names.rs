@@ -384,6 +384,14 @@ fn resolve_numeric(num: &str) -> Option<(Known, String)> {
     Some((sp.known()?, inst.to_string()))
 }
 
+/// The input a name denotes: `None` for interface labels and unknown names.
+pub fn resolve_input(name: &str) -> Option<Source> {
+    match resolve_name(name) {
+        Some(Known::Input(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// Canonical schema name of a source's column (`ifInOctets11`, `tcpInSegs`),
 /// or `sysUpTime`.
 pub fn column_name(src: Source) -> &'static str {

@@ -129,14 +129,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         }
         for (j, (_, v)) in values.iter().enumerate() {
             let Some(id) = ids[j] else { continue };
-            match number(v) {
-                Ok(Some(x)) => p.push(id, time, x, line)?,
-                Ok(None) => p.skipped += 1,
-                Err(()) => {
-                    let name = p.series[id].label.clone();
-                    return Err(p.malformed(line, &name, format!("\"{v}\" is not a number")));
-                }
-            }
+            p.push_number(id, time, number(v), v, line)?;
         }
     }
     Ok(p)

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::names::{InterfaceNames, Known, Source, resolve_name};
+use super::names::{InterfaceNames, Source, resolve_input};
 use super::{ExportError, Format};
 use crate::limits;
 use crate::rates::SeriesKind;
@@ -191,6 +191,55 @@ impl Parsed {
         Ok(())
     }
 
+    /// A value of series `id` read from the file's text `text` (`read`, as
+    /// [`number`] reads it, perhaps after a fix-up): a number is a point, NaN
+    /// or unknown a skipped value, anything else an error naming the series.
+    pub fn push_number(
+        &mut self,
+        id: usize,
+        time: f64,
+        read: Result<Option<f64>, ()>,
+        text: &str,
+        line: usize,
+    ) -> Result<(), ExportError> {
+        match read {
+            Ok(Some(v)) => self.push(id, time, v, line),
+            Ok(None) => {
+                self.skipped += 1;
+                Ok(())
+            }
+            Err(()) => {
+                let name = self.series[id].label.clone();
+                Err(self.malformed(line, &name, format!("\"{text}\" is not a number")))
+            }
+        }
+    }
+
+    /// The series of an input named by a Prometheus-style label set: host
+    /// and interface from the labels.
+    pub fn labelled_series(
+        &mut self,
+        labels: &[(String, String)],
+        source: Source,
+        kind: SeriesKind,
+        label: String,
+        line: usize,
+    ) -> Result<usize, ExportError> {
+        let (iface, iface_alt) = iface_of(labels);
+        self.series_id(
+            Series {
+                host: host_of(labels),
+                iface,
+                iface_alt,
+                source,
+                kind,
+                bits: false,
+                label,
+            },
+            line,
+        )
+    }
+
     /// Count a name that is not an input.
     pub fn skip_unknown(&mut self, name: &str) {
         self.unknown += 1;
@@ -208,6 +257,32 @@ impl Parsed {
             message: message.into(),
         }
     }
+}
+
+/// The next record of a CSV export read into `record`, and its line
+/// (counted by `lines` from the text the reader reads, which starts at line
+/// `first_line` of the file); `None` at the end. Text that is not CSV is
+/// malformed at its line.
+pub fn next_csv_record(
+    p: &Parsed,
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    lines: &mut LineCounter,
+    first_line: usize,
+) -> Result<Option<usize>, ExportError> {
+    match reader.read_record(record) {
+        Ok(true) => {}
+        Ok(false) => return Ok(None),
+        Err(e) => {
+            let line = e
+                .position()
+                .map_or(0, |q| lines.line_of(q.byte() as usize) + first_line - 1);
+            return Err(p.malformed(line, "", format!("not CSV: {e}")));
+        }
+    }
+    Ok(Some(record.position().map_or(0, |q| {
+        lines.line_of(q.byte() as usize) + first_line - 1
+    })))
 }
 
 /// Line numbers (1-based) of byte offsets, counted forward (offsets must
@@ -417,10 +492,7 @@ pub fn source_from_labels(labels: &[(String, String)]) -> Option<Source> {
     ["__name__", "metric", "mib", "name", "__name"]
         .iter()
         .filter_map(|n| get(labels, &[n]))
-        .find_map(|v| match resolve_name(v) {
-            Some(Known::Input(s)) => Some(s),
-            _ => None,
-        })
+        .find_map(resolve_input)
 }
 
 /// Parse a number as exporters write it: Go's float formats, `NaN`,
