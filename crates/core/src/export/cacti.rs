@@ -10,10 +10,9 @@
 
 use super::clock::parse_date;
 use super::names::{Source, resolve_input};
-use super::rrd_xport::legend_series;
-use super::series::{Clock, LineCounter, Parsed, Series, next_csv_record, number};
+use super::rrd_xport::{legend_rate_series, legend_series};
+use super::series::{Clock, LineCounter, Parsed, next_csv_record, number};
 use super::{ExportError, Format};
-use crate::rates::SeriesKind;
 use crate::schema::MIB_VARS;
 
 pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
@@ -105,16 +104,11 @@ fn columns(
         } else {
             iface
         };
-        ids.push(Some(p.series_id(
-            Series {
-                host,
-                iface,
-                iface_alt: Vec::new(),
-                source,
-                kind: SeriesKind::Rate,
-                bits: bits && octets,
-                label: legend.to_string(),
-            },
+        ids.push(Some(legend_rate_series(
+            p,
+            (source, host, iface),
+            bits && octets,
+            legend,
             line,
         )?));
     }
@@ -125,6 +119,7 @@ fn columns(
 mod tests {
     use super::*;
     use crate::export::{ReadOptions, read_export};
+    use crate::rates::SeriesKind;
 
     const GRAPH: &str = "\u{feff}\"Title\",\"router1 - Traffic - eth0\"
 \"Vertical Label\",\"bits per second\"
