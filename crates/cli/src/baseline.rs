@@ -14,6 +14,15 @@ use mibwatch_core::train::{LearnOptions, learn_normal};
 
 use crate::opts::{CAPTURE_OPTIONS, Opts, read};
 
+/// `--rule M/N`, the alarm-event rule of a baseline (default `default`).
+pub fn alarm_rule(o: &Opts, default: AlarmRule) -> Result<AlarmRule, String> {
+    match o.value("--rule")? {
+        None => Ok(default),
+        Some(v) => AlarmRule::parse(v)
+            .ok_or_else(|| format!("--rule: \"{v}\" is not \"M/N\" with 1 ≤ M ≤ N")),
+    }
+}
+
 pub fn baseline(args: &[String]) -> Result<(), String> {
     let o = Opts { args };
     let mut known = vec![
@@ -40,11 +49,7 @@ pub fn baseline(args: &[String]) -> Result<(), String> {
         false_alarm_rate: o
             .parse("--false-alarms")?
             .unwrap_or(defaults.false_alarm_rate),
-        rule: match o.value("--rule")? {
-            None => defaults.rule,
-            Some(v) => AlarmRule::parse(v)
-                .ok_or_else(|| format!("--rule: \"{v}\" is not \"M/N\" with 1 ≤ M ≤ N"))?,
-        },
+        rule: alarm_rule(&o, defaults.rule)?,
         ..defaults
     };
     let export = o.read_export(data, false)?;

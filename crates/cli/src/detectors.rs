@@ -11,11 +11,12 @@
 //! `--trees 0` leaves the supervised forest out.
 
 use mibwatch_core::baseline::evaluate::{self, EvalOptions};
-use mibwatch_core::baseline::{AlarmRule, BaselineOptions, report};
+use mibwatch_core::baseline::{BaselineOptions, report};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
 use mibwatch_core::train::{self, TrainOptions};
 
+use crate::baseline::alarm_rule;
 use crate::opts::{CAPTURE_OPTIONS, DEFAULT_INTERVAL, Opts};
 
 pub fn detectors(args: &[String]) -> Result<(), String> {
@@ -42,11 +43,7 @@ pub fn detectors(args: &[String]) -> Result<(), String> {
         Some(v) => FeatureSet::parse(v)
             .ok_or_else(|| format!("--features: unknown feature set \"{v}\""))?,
     };
-    let rule = match o.value("--rule")? {
-        None => EvalOptions::default().rule,
-        Some(v) => AlarmRule::parse(v)
-            .ok_or_else(|| format!("--rule: \"{v}\" is not \"M/N\" with 1 ≤ M ≤ N"))?,
-    };
+    let rule = alarm_rule(&o, EvalOptions::default().rule)?;
     let defaults = ForestParams::default();
     let trees = o.parse("--trees")?.unwrap_or(defaults.n_trees);
     let seed = o.parse("--seed")?.unwrap_or(defaults.seed);

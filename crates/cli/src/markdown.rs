@@ -62,6 +62,22 @@ pub fn confusion(classes: &[String], e: &Evaluation, recall: bool, skip_empty: b
     out
 }
 
+/// A split's row of the held-out table: test rows, accuracy, macro-F1,
+/// normal vs attack accuracy, balanced binary accuracy, false alarms; the
+/// split the README leads with has its accuracies and F1 in bold.
+fn split_row(label: &str, e: &Evaluation, bold: bool) -> String {
+    let b = |cell: String| if bold { format!("**{cell}**") } else { cell };
+    format!(
+        "| {label} | {} | {} | {} | {} | {} | {} |\n",
+        thousands(e.n_test),
+        b(pct(e.accuracy)),
+        b(format!("{:.3}", e.macro_f1)),
+        pct(e.binary.accuracy),
+        b(pct(e.binary.balanced_accuracy)),
+        pct(e.binary.false_alarm_rate)
+    )
+}
+
 /// A model's held-out table and its time-ordered confusion matrix.
 pub fn model(m: &Model) -> Result<String, String> {
     let r = m
@@ -77,15 +93,13 @@ pub fn model(m: &Model) -> Result<String, String> {
     );
     out += "| held-out split | rows | accuracy | macro-F1 | normal vs attack accuracy | balanced binary accuracy | false alarms |\n";
     out += "|---|---|---|---|---|---|---|\n";
-    out += &format!(
-        "| **time-ordered** (last {}% of each capture held out) | {} | **{}** | **{:.3}** | {} | **{}** | {} |\n",
-        (r.test_fraction * 100.0).round(),
-        thousands(t.n_test),
-        pct(t.accuracy),
-        t.macro_f1,
-        pct(t.binary.accuracy),
-        pct(t.binary.balanced_accuracy),
-        pct(t.binary.false_alarm_rate)
+    out += &split_row(
+        &format!(
+            "**time-ordered** (last {}% of each capture held out)",
+            (r.test_fraction * 100.0).round()
+        ),
+        t,
+        true,
     );
     out += &format!(
         "| trivial baseline (always the majority class / always \"attack\") | {} | {} | – | {} | 50.0% | 100.0% |\n",
@@ -93,26 +107,13 @@ pub fn model(m: &Model) -> Result<String, String> {
         pct(t.majority_accuracy),
         pct(t.binary.always_attack_accuracy)
     );
-    out += &format!(
-        "| stratified random (leaks the session) | {} | {} | {:.3} | {} | {} | {} |\n",
-        thousands(rnd.n_test),
-        pct(rnd.accuracy),
-        rnd.macro_f1,
-        pct(rnd.binary.accuracy),
-        pct(rnd.binary.balanced_accuracy),
-        pct(rnd.binary.false_alarm_rate)
-    );
+    out += &split_row("stratified random (leaks the session)", rnd, false);
     match &r.by_session {
         Some(s) => {
-            out += &format!(
-                "| whole sessions held out ({} sessions) | {} | {} | {:.3} | {} | {} | {} |\n",
-                r.sessions,
-                thousands(s.n_test),
-                pct(s.accuracy),
-                s.macro_f1,
-                pct(s.binary.accuracy),
-                pct(s.binary.balanced_accuracy),
-                pct(s.binary.false_alarm_rate)
+            out += &split_row(
+                &format!("whole sessions held out ({} sessions)", r.sessions),
+                s,
+                false,
             )
         }
         None => {

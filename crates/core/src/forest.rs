@@ -289,6 +289,26 @@ impl Forest {
     }
 }
 
+/// A forest of one stump, for tests: feature `feature` (of `n_features`) at
+/// most `threshold` is class 0, else class 1.
+#[cfg(test)]
+pub(crate) fn one_stump(n_features: usize, feature: u32, threshold: f64) -> Forest {
+    Forest {
+        n_features,
+        n_classes: 2,
+        trees: vec![Tree::new(vec![
+            Node::Split {
+                feature,
+                threshold,
+                yes: 1,
+                no: 2,
+            },
+            Node::leaf(0),
+            Node::leaf(1),
+        ])],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,20 +471,7 @@ mod tests {
 
     #[test]
     fn validation_rejects_broken_forests() {
-        let good = Forest {
-            n_features: 1,
-            n_classes: 2,
-            trees: vec![Tree::new(vec![
-                Node::Split {
-                    feature: 0,
-                    threshold: 1.0,
-                    yes: 1,
-                    no: 2,
-                },
-                Node::leaf(0),
-                Node::leaf(1),
-            ])],
-        };
+        let good = one_stump(1, 0, 1.0);
         good.validate().unwrap();
         assert_eq!(good.predict(&[0.5]), 0);
         assert_eq!(good.predict(&[1.5]), 1);

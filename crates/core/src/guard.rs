@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stats::quantile;
+
 pub const LOW_QUANTILE: f64 = 0.005;
 pub const HIGH_QUANTILE: f64 = 0.995;
 /// Share of the quantile span added on each side.
@@ -32,19 +34,6 @@ pub struct GuardReport {
     /// Indices of the features outside their training range.
     pub outside: Vec<usize>,
     pub unfamiliar: bool,
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let pos = q * (sorted.len() - 1) as f64;
-    let (i, frac) = (pos.floor() as usize, pos.fract());
-    if i + 1 < sorted.len() {
-        sorted[i] + (sorted[i + 1] - sorted[i]) * frac
-    } else {
-        sorted[i]
-    }
 }
 
 impl Guard {

@@ -200,7 +200,7 @@ pub fn permutation_importance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forest::{Node, Tree};
+    use crate::forest::one_stump;
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
@@ -240,20 +240,7 @@ mod tests {
     #[test]
     fn permutation_importance_finds_the_used_feature() {
         // One stump on feature 1; feature 0 is ignored.
-        let forest = Forest {
-            n_features: 2,
-            n_classes: 2,
-            trees: vec![Tree::new(vec![
-                Node::Split {
-                    feature: 1,
-                    threshold: 0.5,
-                    yes: 1,
-                    no: 2,
-                },
-                Node::leaf(0),
-                Node::leaf(1),
-            ])],
-        };
+        let forest = one_stump(2, 1, 0.5);
         let mut x = Vec::new();
         let mut y = Vec::new();
         for i in 0..200 {

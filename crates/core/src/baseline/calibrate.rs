@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::split::{self, Split};
 
-use super::{BaselineError, MIN_ROWS};
+use super::ranges::{self, FeatureRange};
+use super::{BaselineError, BaselineOptions, MIN_ROWS};
 
 /// Fewest rows a fold's fitting side must have to count.
 pub const MIN_FOLD_TRAIN_ROWS: usize = 10;
@@ -190,6 +191,42 @@ pub fn calibrate<D>(
             heldout_alarms: oof.iter().filter(|&&s| s > t).count() as u64,
             target_rate: rate,
         },
+    ))
+}
+
+/// A range detector fitted on normal rows `x` (`names.len()` > 0 values a
+/// row): the ranges of every row, and the threshold of `score` over them
+/// calibrated on held-out rows with `opts`'s folds and false-alarm rate.
+/// Fewer than [`MIN_ROWS`] rows: [`BaselineError::TooFewRows`].
+pub fn fit_calibrated_ranges(
+    x: &[f64],
+    names: &[String],
+    sessions: &[Range<usize>],
+    opts: &BaselineOptions,
+    score: fn(&[FeatureRange], &[f64]) -> f64,
+) -> Result<(Vec<FeatureRange>, f64, Calibration), BaselineError> {
+    let f = names.len();
+    let rows = x.len() / f;
+    if rows < MIN_ROWS {
+        return Err(BaselineError::TooFewRows {
+            rows,
+            needed: MIN_ROWS,
+        });
+    }
+    let params = opts.ranges;
+    let (threshold, calibration) = calibrate(
+        x,
+        f,
+        sessions,
+        opts.folds,
+        opts.false_alarm_rate,
+        &|xtr: &[f64]| ranges::fit_ranges(xtr, names, &params),
+        &|r: &Vec<FeatureRange>, row: &[f64]| score(r, row),
+    )?;
+    Ok((
+        ranges::fit_ranges(x, names, &params),
+        threshold,
+        calibration,
     ))
 }
 

@@ -184,25 +184,10 @@ impl Baseline {
                 inputs: f,
             });
         }
-        let rows = x.len() / f;
-        if rows < MIN_ROWS {
-            return Err(BaselineError::TooFewRows {
-                rows,
-                needed: MIN_ROWS,
-            });
-        }
-        let params = opts.ranges;
-        let (tolerance, calibration) = calibrate::calibrate(
-            x,
-            f,
-            sessions,
-            opts.folds,
-            opts.false_alarm_rate,
-            &|xtr: &[f64]| ranges::fit_ranges(xtr, names, &params),
-            &|r: &Vec<FeatureRange>, row: &[f64]| score::raw_excess(r, row),
-        )?;
+        let (features, tolerance, calibration) =
+            calibrate::fit_calibrated_ranges(x, names, sessions, opts, score::raw_excess)?;
         Ok(Baseline {
-            features: ranges::fit_ranges(x, names, &params),
+            features,
             tolerance: tolerance.max(0.0),
             calibration,
             rule: opts.rule,

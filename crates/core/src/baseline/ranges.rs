@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::guard::slog;
 use crate::schema::{self, VarKind};
+use crate::stats;
 
 /// Default quantiles of the fitted range (the guard's).
 pub const LOW_QUANTILE: f64 = crate::guard::LOW_QUANTILE;
@@ -80,18 +81,10 @@ impl Default for RangeParams {
     }
 }
 
-/// Linear-interpolation quantile of sorted values (0 for none).
+/// Linear-interpolation quantile of sorted values (0 for none), `q`
+/// clamped to 0..=1.
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let (i, frac) = (pos.floor() as usize, pos.fract());
-    if i + 1 < sorted.len() {
-        sorted[i] + (sorted[i + 1] - sorted[i]) * frac
-    } else {
-        sorted[i]
-    }
+    stats::quantile(sorted, q.clamp(0.0, 1.0))
 }
 
 /// Per-input ranges from normal rows (row-major, `names.len()` values per

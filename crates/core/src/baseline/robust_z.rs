@@ -10,8 +10,8 @@ use std::ops::Range;
 use crate::guard::slog;
 
 use super::calibrate::{self, Calibration};
-use super::ranges::{self, FeatureRange, MAD_TO_SD};
-use super::{BaselineError, BaselineOptions, MIN_ROWS};
+use super::ranges::{FeatureRange, MAD_TO_SD};
+use super::{BaselineError, BaselineOptions};
 
 /// Smallest spread, in signed-log units (about a 10% change).
 pub const MIN_SCALE: f64 = 0.1;
@@ -51,25 +51,10 @@ impl RobustZ {
         if f == 0 {
             return Err(BaselineError::NoInputs);
         }
-        let rows = x.len() / f;
-        if rows < MIN_ROWS {
-            return Err(BaselineError::TooFewRows {
-                rows,
-                needed: MIN_ROWS,
-            });
-        }
-        let params = opts.ranges;
-        let (threshold, calibration) = calibrate::calibrate(
-            x,
-            f,
-            sessions,
-            opts.folds,
-            opts.false_alarm_rate,
-            &|xtr: &[f64]| ranges::fit_ranges(xtr, names, &params),
-            &|r: &Vec<FeatureRange>, row: &[f64]| z_score(r, row),
-        )?;
+        let (features, threshold, calibration) =
+            calibrate::fit_calibrated_ranges(x, names, sessions, opts, z_score)?;
         Ok(RobustZ {
-            features: ranges::fit_ranges(x, names, &params),
+            features,
             threshold,
             calibration,
         })
@@ -83,6 +68,7 @@ impl RobustZ {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::baseline::ranges;
 
     #[test]
     fn z_in_robust_spreads_with_a_floor() {

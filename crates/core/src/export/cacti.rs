@@ -9,19 +9,11 @@
 //! back into octets. The title `host - Traffic - interface` names both.
 
 use super::clock::parse_date;
-use super::names::{Source, resolve_name};
-use super::rrd_xport::legend_series;
-use super::series::{Clock, LineCounter, Parsed, Series, number};
+use super::names::{Source, resolve_input};
+use super::rrd_xport::{legend_rate_series, legend_series};
+use super::series::{Clock, LineCounter, Parsed, next_csv_record, number};
 use super::{ExportError, Format};
-use crate::rates::SeriesKind;
 use crate::schema::MIB_VARS;
-
-fn var(name: &str) -> Option<Source> {
-    match resolve_name(name) {
-        Some(super::names::Known::Input(s)) => Some(s),
-        _ => None,
-    }
-}
 
 pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     let mut p = Parsed::new(Format::CactiCsv, file, Clock::Timestamps);
@@ -34,18 +26,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     let mut header: Option<Vec<Option<usize>>> = None;
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(body);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |q| lines.line_of(q.byte() as usize));
-                return Err(p.malformed(line, "", format!("not CSV: {e}")));
-            }
-        }
-        let line = record
-            .position()
-            .map_or(0, |q| lines.line_of(q.byte() as usize));
+    while let Some(line) = next_csv_record(&p, &mut reader, &mut record, &mut lines, 1)? {
         let key = record.get(0).unwrap_or("").trim();
         let Some(ids) = &header else {
             match key {
@@ -66,14 +47,10 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         for (j, id) in ids.iter().enumerate() {
             let Some(id) = *id else { continue };
             let cell = record.get(j + 1).unwrap_or("").trim();
-            match number(cell) {
-                Ok(Some(v)) => p.push(id, time, v, line)?,
-                Ok(None) => p.skipped += 1,
-                Err(()) if cell.is_empty() => p.skipped += 1,
-                Err(()) => {
-                    let name = p.series[id].label.clone();
-                    return Err(p.malformed(line, &name, format!("\"{cell}\" is not a number")));
-                }
+            if cell.is_empty() {
+                p.skipped += 1;
+            } else {
+                p.push_number(id, time, number(cell), cell, line)?;
             }
         }
     }
@@ -104,9 +81,9 @@ fn columns(
         let legend = legend.trim();
         let lower = legend.to_ascii_lowercase();
         let found = if traffic && lower.starts_with("inbound") {
-            var("ifInOctets").map(|s| (s, String::new(), String::new()))
+            resolve_input("ifInOctets").map(|s| (s, String::new(), String::new()))
         } else if traffic && lower.starts_with("outbound") {
-            var("ifOutOctets").map(|s| (s, String::new(), String::new()))
+            resolve_input("ifOutOctets").map(|s| (s, String::new(), String::new()))
         } else {
             legend_series(legend)
         };
@@ -127,16 +104,11 @@ fn columns(
         } else {
             iface
         };
-        ids.push(Some(p.series_id(
-            Series {
-                host,
-                iface,
-                iface_alt: Vec::new(),
-                source,
-                kind: SeriesKind::Rate,
-                bits: bits && octets,
-                label: legend.to_string(),
-            },
+        ids.push(Some(legend_rate_series(
+            p,
+            (source, host, iface),
+            bits && octets,
+            legend,
             line,
         )?));
     }
@@ -147,6 +119,7 @@ fn columns(
 mod tests {
     use super::*;
     use crate::export::{ReadOptions, read_export};
+    use crate::rates::SeriesKind;
 
     const GRAPH: &str = "\u{feff}\"Title\",\"router1 - Traffic - eth0\"
 \"Vertical Label\",\"bits per second\"

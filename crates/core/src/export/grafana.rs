@@ -15,9 +15,10 @@
 //! `rate(`, `bits` or `bps` are rates (bits turned into octets).
 
 use super::clock::{epoch_seconds, parse_date};
-use super::names::{Known, Source, resolve_metric, resolve_name};
+use super::names::{Known, Source, resolve_input, resolve_metric, resolve_name};
 use super::series::{
-    Clock, LineCounter, Parsed, Series, host_of, iface_of, number, parse_labels, source_from_labels,
+    Clock, LineCounter, Parsed, Series, host_of, iface_of, next_csv_record, number, parse_labels,
+    source_from_labels,
 };
 use super::{ExportError, Format, ReadOptions};
 use crate::rates::SeriesKind;
@@ -52,20 +53,7 @@ pub fn parse(text: &str, file: &str, opts: &ReadOptions) -> Result<Parsed, Expor
     let mut long = false;
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(body);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(0, |q| lines.line_of(q.byte() as usize) + first_line - 1);
-                return Err(p.malformed(line, "", format!("not CSV: {e}")));
-            }
-        }
-        let line = record
-            .position()
-            .map_or(0, |q| lines.line_of(q.byte() as usize) + first_line - 1);
+    while let Some(line) = next_csv_record(&p, &mut reader, &mut record, &mut lines, first_line)? {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -160,13 +148,7 @@ pub fn parse(text: &str, file: &str, opts: &ReadOptions) -> Result<Parsed, Expor
             }
         }
     }
-    let fallback = opts
-        .variable
-        .as_deref()
-        .and_then(|v| match resolve_name(v) {
-            Some(Known::Input(s)) => Some(s),
-            _ => None,
-        });
+    let fallback = opts.variable.as_deref().and_then(resolve_input);
     for col in columns {
         add_column(&mut p, col, fallback)?;
     }

@@ -6,6 +6,8 @@
 //! interface data sources (`traffic_in`, `traffic_out`), recording-rule
 //! names (`instance:ifHCInOctets:rate5m`) and sysUpTime, the agent's clock.
 
+use std::collections::HashMap;
+
 use crate::schema::{self, MIB_VARS, MibGroup};
 
 /// The parts of ifIn/OutNUcastPkts that IF-MIB's ifXTable still carries.
@@ -56,6 +58,44 @@ pub enum IfLabel {
     Descr,
     Name,
     Alias,
+}
+
+/// The name each interface instance is shown by in the SNMP tools' output
+/// (snmpwalk, snmptable): the best name the file gives it (ifName, then
+/// ifDescr, then ifAlias), else its index.
+#[derive(Debug, Default)]
+pub struct InterfaceNames(HashMap<String, (IfLabel, String)>);
+
+impl InterfaceNames {
+    /// Keep `name` for `instance` when it is not empty and better than the
+    /// name kept so far.
+    pub fn offer(&mut self, instance: &str, label: IfLabel, name: &str) {
+        let better = self
+            .0
+            .get(instance)
+            .is_none_or(|(old, _)| rank(label) < rank(*old));
+        if better && !name.is_empty() {
+            self.0
+                .insert(instance.to_string(), (label, name.to_string()));
+        }
+    }
+
+    /// The name kept for `instance`, or the instance itself.
+    pub fn name_of(&self, instance: &str) -> String {
+        self.0
+            .get(instance)
+            .map_or_else(|| instance.to_string(), |(_, n)| n.clone())
+    }
+}
+
+/// Which name of an interface wins: ifName, ifDescr, ifAlias.
+fn rank(l: IfLabel) -> u8 {
+    match l {
+        IfLabel::Name => 0,
+        IfLabel::Descr => 1,
+        IfLabel::Alias => 2,
+        IfLabel::Index => 3,
+    }
 }
 
 /// What a name or OID denotes.
@@ -342,6 +382,14 @@ fn resolve_numeric(num: &str) -> Option<(Known, String)> {
     }
     let inst = if inst == "0" { "" } else { inst };
     Some((sp.known()?, inst.to_string()))
+}
+
+/// The input a name denotes: `None` for interface labels and unknown names.
+pub fn resolve_input(name: &str) -> Option<Source> {
+    match resolve_name(name) {
+        Some(Known::Input(s)) => Some(s),
+        _ => None,
+    }
 }
 
 /// Canonical schema name of a source's column (`ifInOctets11`, `tcpInSegs`),

@@ -7,8 +7,8 @@
 
 use serde_json::Value;
 
-use super::names::{Known, Source, resolve_metric, resolve_name};
-use super::series::{Clock, Parsed, Series, host_of, iface_of, number, source_from_labels};
+use super::names::{Source, resolve_input, resolve_metric};
+use super::series::{Clock, Parsed, number, source_from_labels};
 use super::{ExportError, Format, ReadOptions};
 use crate::limits;
 use crate::rates::SeriesKind;
@@ -38,13 +38,7 @@ pub fn parse(text: &str, file: &str, opts: &ReadOptions) -> Result<Parsed, Expor
     let Some(result) = data.get("result").and_then(Value::as_array) else {
         return Err(p.malformed(0, "data.result", "missing or not a list"));
     };
-    let fallback = opts
-        .variable
-        .as_deref()
-        .and_then(|v| match resolve_name(v) {
-            Some(Known::Input(s)) => Some(s),
-            _ => None,
-        });
+    let fallback = opts.variable.as_deref().and_then(resolve_input);
     for (si, series) in result.iter().enumerate() {
         let field = format!("data.result[{si}]");
         let Some(metric) = series.get("metric").and_then(Value::as_object) else {
@@ -145,19 +139,7 @@ pub fn parse(text: &str, file: &str, opts: &ReadOptions) -> Result<Parsed, Expor
         } else {
             return Err(p.malformed(0, &field, "the series has no values"));
         }
-        let (iface, iface_alt) = iface_of(&labels);
-        let id = p.series_id(
-            Series {
-                host: host_of(&labels),
-                iface,
-                iface_alt,
-                source,
-                kind,
-                bits: false,
-                label: label_text,
-            },
-            0,
-        )?;
+        let id = p.labelled_series(&labels, source, kind, label_text, 0)?;
         for (t, mut v) in points {
             if source == Source::SysUpTime {
                 v /= 100.0;

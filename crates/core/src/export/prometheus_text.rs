@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use super::clock::epoch_seconds;
 use super::detect::split_series;
 use super::names::{Source, resolve_metric};
-use super::series::{Clock, Parsed, Series, host_of, iface_of, number, parse_labels};
+use super::series::{Clock, Parsed, number, parse_labels};
 use super::{ExportError, Format};
 use crate::rates::SeriesKind;
 
@@ -143,24 +143,12 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         if source == Source::SysUpTime {
             value /= 100.0;
         }
-        let (iface, iface_alt) = iface_of(&labels);
         let kind = if rate_named {
             SeriesKind::Rate
         } else {
             SeriesKind::Counter
         };
-        let id = p.series_id(
-            Series {
-                host: host_of(&labels),
-                iface,
-                iface_alt,
-                source,
-                kind,
-                bits: false,
-                label: series_text.to_string(),
-            },
-            line_no,
-        )?;
+        let id = p.labelled_series(&labels, source, kind, series_text.to_string(), line_no)?;
         let time = ts.unwrap_or(poll as f64);
         p.push(id, time, value, line_no)?;
         any = true;

@@ -76,14 +76,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             } else {
                 v.to_string()
             };
-            match number(&fixed) {
-                Ok(Some(x)) => p.push(id, time, x, line_no)?,
-                Ok(None) => p.skipped += 1,
-                Err(()) => {
-                    let name = p.series[id].label.clone();
-                    return Err(p.malformed(line_no, &name, format!("\"{v}\" is not a number")));
-                }
-            }
+            p.push_number(id, time, number(&fixed), v, line_no)?;
         }
     }
     Ok(p)

@@ -33,6 +33,29 @@ pub fn legend_series(legend: &str) -> Option<(Source, String, String)> {
     Some((source, host, iface))
 }
 
+/// The series of a legend entry: per-second averages (rates) of `source`
+/// on `host` and `iface`, in bits when `bits`.
+pub fn legend_rate_series(
+    p: &mut Parsed,
+    (source, host, iface): (Source, String, String),
+    bits: bool,
+    legend: &str,
+    line: usize,
+) -> Result<usize, ExportError> {
+    p.series_id(
+        Series {
+            host,
+            iface,
+            iface_alt: Vec::new(),
+            source,
+            kind: SeriesKind::Rate,
+            bits,
+            label: legend.to_string(),
+        },
+        line,
+    )
+}
+
 fn unescape_xml(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -80,16 +103,11 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         let legend = unescape_xml(e.trim());
         let line = lines.line_of(meta_at + off);
         ids.push(match legend_series(&legend) {
-            Some((source, host, iface)) => Some(p.series_id(
-                Series {
-                    host,
-                    iface,
-                    iface_alt: Vec::new(),
-                    source,
-                    kind: SeriesKind::Rate,
-                    bits: legend.to_ascii_lowercase().contains("bits"),
-                    label: legend.clone(),
-                },
+            Some(found) => Some(legend_rate_series(
+                &mut p,
+                found,
+                legend.to_ascii_lowercase().contains("bits"),
+                &legend,
                 line,
             )?),
             None => {
@@ -129,14 +147,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         }
         for (j, (_, v)) in values.iter().enumerate() {
             let Some(id) = ids[j] else { continue };
-            match number(v) {
-                Ok(Some(x)) => p.push(id, time, x, line)?,
-                Ok(None) => p.skipped += 1,
-                Err(()) => {
-                    let name = p.series[id].label.clone();
-                    return Err(p.malformed(line, &name, format!("\"{v}\" is not a number")));
-                }
-            }
+            p.push_number(id, time, number(v), v, line)?;
         }
     }
     Ok(p)

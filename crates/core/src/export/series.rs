@@ -4,9 +4,9 @@
 //! Prometheus and Grafana readers share, and the choice of host and
 //! interface names from labels or tags.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::names::{Known, Source, resolve_name};
+use super::names::{InterfaceNames, Source, resolve_input};
 use super::{ExportError, Format};
 use crate::limits;
 use crate::rates::SeriesKind;
@@ -44,6 +44,38 @@ pub enum Clock {
     Timestamps,
     /// Poll numbers only (0, 1, 2…): several walks or scrapes concatenated.
     Polls,
+}
+
+/// A counter read in one poll of an SNMP tool's output (snmpwalk,
+/// snmptable), for an interface instance (or "" for the host).
+pub struct PolledReading {
+    pub poll: usize,
+    pub instance: String,
+    pub source: Source,
+    pub value: f64,
+    pub line: usize,
+    /// The object or column as the file names it.
+    pub label: String,
+}
+
+/// Poll numbers of concatenated tool runs: the same object seen again starts
+/// the next poll.
+#[derive(Debug, Default)]
+pub struct PollCounter {
+    seen: HashSet<String>,
+    poll: usize,
+}
+
+impl PollCounter {
+    /// The poll `key` (an object) belongs to.
+    pub fn poll_of(&mut self, key: String) -> usize {
+        if !self.seen.insert(key.clone()) {
+            self.poll += 1;
+            self.seen.clear();
+            self.seen.insert(key);
+        }
+        self.poll
+    }
 }
 
 /// A parser's output.
@@ -134,6 +166,80 @@ impl Parsed {
         Ok(())
     }
 
+    /// Add readings of an SNMP tool as raw counter series timed by poll
+    /// number, each interface instance under the name `names` keeps for it.
+    pub fn push_polled(
+        &mut self,
+        readings: Vec<PolledReading>,
+        names: &InterfaceNames,
+    ) -> Result<(), ExportError> {
+        for r in readings {
+            let id = self.series_id(
+                Series {
+                    host: String::new(),
+                    iface: names.name_of(&r.instance),
+                    iface_alt: vec![r.instance],
+                    source: r.source,
+                    kind: SeriesKind::Counter,
+                    bits: false,
+                    label: r.label,
+                },
+                r.line,
+            )?;
+            self.push(id, r.poll as f64, r.value, r.line)?;
+        }
+        Ok(())
+    }
+
+    /// A value of series `id` read from the file's text `text` (`read`, as
+    /// [`number`] reads it, perhaps after a fix-up): a number is a point, NaN
+    /// or unknown a skipped value, anything else an error naming the series.
+    pub fn push_number(
+        &mut self,
+        id: usize,
+        time: f64,
+        read: Result<Option<f64>, ()>,
+        text: &str,
+        line: usize,
+    ) -> Result<(), ExportError> {
+        match read {
+            Ok(Some(v)) => self.push(id, time, v, line),
+            Ok(None) => {
+                self.skipped += 1;
+                Ok(())
+            }
+            Err(()) => {
+                let name = self.series[id].label.clone();
+                Err(self.malformed(line, &name, format!("\"{text}\" is not a number")))
+            }
+        }
+    }
+
+    /// The series of an input named by a Prometheus-style label set: host
+    /// and interface from the labels.
+    pub fn labelled_series(
+        &mut self,
+        labels: &[(String, String)],
+        source: Source,
+        kind: SeriesKind,
+        label: String,
+        line: usize,
+    ) -> Result<usize, ExportError> {
+        let (iface, iface_alt) = iface_of(labels);
+        self.series_id(
+            Series {
+                host: host_of(labels),
+                iface,
+                iface_alt,
+                source,
+                kind,
+                bits: false,
+                label,
+            },
+            line,
+        )
+    }
+
     /// Count a name that is not an input.
     pub fn skip_unknown(&mut self, name: &str) {
         self.unknown += 1;
@@ -151,6 +257,32 @@ impl Parsed {
             message: message.into(),
         }
     }
+}
+
+/// The next record of a CSV export read into `record`, and its line
+/// (counted by `lines` from the text the reader reads, which starts at line
+/// `first_line` of the file); `None` at the end. Text that is not CSV is
+/// malformed at its line.
+pub fn next_csv_record(
+    p: &Parsed,
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    lines: &mut LineCounter,
+    first_line: usize,
+) -> Result<Option<usize>, ExportError> {
+    match reader.read_record(record) {
+        Ok(true) => {}
+        Ok(false) => return Ok(None),
+        Err(e) => {
+            let line = e
+                .position()
+                .map_or(0, |q| lines.line_of(q.byte() as usize) + first_line - 1);
+            return Err(p.malformed(line, "", format!("not CSV: {e}")));
+        }
+    }
+    Ok(Some(record.position().map_or(0, |q| {
+        lines.line_of(q.byte() as usize) + first_line - 1
+    })))
 }
 
 /// Line numbers (1-based) of byte offsets, counted forward (offsets must
@@ -360,10 +492,7 @@ pub fn source_from_labels(labels: &[(String, String)]) -> Option<Source> {
     ["__name__", "metric", "mib", "name", "__name"]
         .iter()
         .filter_map(|n| get(labels, &[n]))
-        .find_map(|v| match resolve_name(v) {
-            Some(Known::Input(s)) => Some(s),
-            _ => None,
-        })
+        .find_map(resolve_input)
 }
 
 /// Parse a number as exporters write it: Go's float formats, `NaN`,

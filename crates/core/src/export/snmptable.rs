@@ -5,27 +5,15 @@
 //! poll (ifTable and ifXTable of one poll join on the index). The output has
 //! no clock: rows are poll numbers, the interval must be given.
 
-use std::collections::{HashMap, HashSet};
-
-use super::names::{IfLabel, Known, Source, resolve_name};
-use super::series::{Clock, Parsed, Series, number};
+use super::names::{IfLabel, InterfaceNames, Known, resolve_name};
+use super::series::{Clock, Parsed, PollCounter, PolledReading, number};
 use super::{ExportError, Format};
-use crate::rates::SeriesKind;
-
-struct Cell {
-    poll: usize,
-    index: String,
-    source: Source,
-    value: f64,
-    line: usize,
-    label: String,
-}
 
 pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     let mut p = Parsed::new(Format::SnmpTable, file, Clock::Polls);
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut names: HashMap<String, (IfLabel, String)> = HashMap::new();
-    let mut tables_in_poll: HashSet<String> = HashSet::new();
+    let mut cells: Vec<PolledReading> = Vec::new();
+    let mut names = InterfaceNames::default();
+    let mut polls = PollCounter::default();
     let mut poll = 0usize;
     let mut header: Option<(u8, Vec<String>)> = None;
     let mut row_in_table = 0usize;
@@ -36,12 +24,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             continue;
         }
         if let Some(table) = line.strip_prefix("SNMP table:") {
-            let table = table.trim().to_string();
-            if !tables_in_poll.insert(table.clone()) {
-                poll += 1;
-                tables_in_poll.clear();
-                tables_in_poll.insert(table);
-            }
+            poll = polls.poll_of(table.trim().to_string());
             header = None;
             row_in_table = 0;
             continue;
@@ -78,19 +61,16 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         for (col, v) in cols.iter().zip(&values) {
             match resolve_name(col) {
                 Some(Known::Label(l)) if l != IfLabel::Index => {
-                    let better = names
-                        .get(&index)
-                        .is_none_or(|(old, _)| rank(l) < rank(*old));
-                    if better && !v.is_empty() && *v != "?" {
-                        names.insert(index.clone(), (l, v.to_string()));
+                    if *v != "?" {
+                        names.offer(&index, l, v);
                     }
                 }
                 Some(Known::Label(_)) => {}
                 Some(Known::Input(source)) => match number(v) {
                     _ if *v == "?" || v.is_empty() => p.skipped += 1,
-                    Ok(Some(value)) => cells.push(Cell {
+                    Ok(Some(value)) => cells.push(PolledReading {
                         poll,
-                        index: index.clone(),
+                        instance: index.clone(),
                         source,
                         value,
                         line: line_no,
@@ -109,34 +89,8 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             }
         }
     }
-    for c in cells {
-        let iface = names
-            .get(&c.index)
-            .map_or_else(|| c.index.clone(), |(_, n)| n.clone());
-        let id = p.series_id(
-            Series {
-                host: String::new(),
-                iface,
-                iface_alt: vec![c.index.clone()],
-                source: c.source,
-                kind: SeriesKind::Counter,
-                bits: false,
-                label: c.label,
-            },
-            c.line,
-        )?;
-        p.push(id, c.poll as f64, c.value, c.line)?;
-    }
+    p.push_polled(cells, &names)?;
     Ok(p)
-}
-
-fn rank(l: IfLabel) -> u8 {
-    match l {
-        IfLabel::Name => 0,
-        IfLabel::Descr => 1,
-        IfLabel::Alias => 2,
-        IfLabel::Index => 3,
-    }
 }
 
 #[cfg(test)]

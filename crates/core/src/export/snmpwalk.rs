@@ -7,22 +7,10 @@
 //! hundredths of a second) gives the time between polls and shows reboots.
 //! ifName/ifDescr/ifAlias name the interfaces. Values are raw counters.
 
-use std::collections::{HashMap, HashSet};
-
 use super::detect::is_walk_line;
-use super::names::{IfLabel, Known, Source, resolve_oid};
-use super::series::{Clock, Parsed, Series};
+use super::names::{InterfaceNames, Known, resolve_oid};
+use super::series::{Clock, Parsed, PollCounter, PolledReading};
 use super::{ExportError, Format};
-use crate::rates::SeriesKind;
-
-struct Reading {
-    poll: usize,
-    source: Source,
-    instance: String,
-    value: f64,
-    line: usize,
-    label: String,
-}
 
 /// The value of a walk line: a number, a text, or nothing to read.
 enum Val {
@@ -78,10 +66,9 @@ fn value_of(rest: &str) -> Result<Val, String> {
 
 pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
     let mut p = Parsed::new(Format::SnmpWalk, file, Clock::Polls);
-    let mut readings: Vec<Reading> = Vec::new();
-    let mut names: HashMap<String, (IfLabel, String)> = HashMap::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut poll = 0usize;
+    let mut readings: Vec<PolledReading> = Vec::new();
+    let mut names = InterfaceNames::default();
+    let mut polls = PollCounter::default();
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
         let line = raw.trim_end_matches('\r');
@@ -103,11 +90,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             Some((k, inst)) => format!("{k:?}/{inst}"),
             None => oid.to_string(),
         };
-        if !seen.insert(key.clone()) {
-            poll += 1;
-            seen.clear();
-            seen.insert(key);
-        }
+        let poll = polls.poll_of(key);
         let Some((known, instance)) = resolved else {
             p.skip_unknown(oid.split('.').next().unwrap_or(oid));
             continue;
@@ -115,19 +98,12 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
         let value = value_of(rest).map_err(|m| p.malformed(line_no, oid, m))?;
         match (known, value) {
             (_, Val::Missing) => p.skipped += 1,
-            (Known::Label(l), Val::Text(t)) => {
-                let better = names
-                    .get(&instance)
-                    .is_none_or(|(old, _)| rank(l) < rank(*old));
-                if better && !t.is_empty() {
-                    names.insert(instance, (l, t));
-                }
-            }
+            (Known::Label(l), Val::Text(t)) => names.offer(&instance, l, &t),
             (Known::Label(_), Val::Num(_)) => {}
             (Known::Input(_), Val::Text(t)) => {
                 return Err(p.malformed(line_no, oid, format!("\"{t}\" is not a number")));
             }
-            (Known::Input(source), Val::Num(value)) => readings.push(Reading {
+            (Known::Input(source), Val::Num(value)) => readings.push(PolledReading {
                 poll,
                 source,
                 instance,
@@ -137,39 +113,8 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ExportError> {
             }),
         }
     }
-    for r in readings {
-        let iface = names
-            .get(&r.instance)
-            .map_or_else(|| r.instance.clone(), |(_, n)| n.clone());
-        let id = p.series_id(
-            Series {
-                host: String::new(),
-                iface: if r.source.is_interface() {
-                    iface
-                } else {
-                    String::new()
-                },
-                iface_alt: vec![r.instance.clone()],
-                source: r.source,
-                kind: SeriesKind::Counter,
-                bits: false,
-                label: r.label,
-            },
-            r.line,
-        )?;
-        p.push(id, r.poll as f64, r.value, r.line)?;
-    }
+    p.push_polled(readings, &names)?;
     Ok(p)
-}
-
-/// Which name of an interface wins: ifName, ifDescr, ifAlias.
-fn rank(l: IfLabel) -> u8 {
-    match l {
-        IfLabel::Name => 0,
-        IfLabel::Descr => 1,
-        IfLabel::Alias => 2,
-        IfLabel::Index => 3,
-    }
 }
 
 #[cfg(test)]

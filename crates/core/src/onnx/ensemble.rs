@@ -328,11 +328,13 @@ impl TreeEnsemble {
     }
 }
 
+/// Small ensembles for the tests of this model and of its evaluation.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_ensembles {
     use super::*;
 
-    fn split(mode: Mode, threshold: f64, missing_yes: bool) -> EnsembleNode {
+    /// A branch on feature 0 to node 1 (yes) or node 2 (no).
+    pub(crate) fn split(mode: Mode, threshold: f64, missing_yes: bool) -> EnsembleNode {
         EnsembleNode::Branch {
             mode,
             feature: 0,
@@ -343,13 +345,15 @@ mod tests {
         }
     }
 
-    fn leaf(c: u32) -> EnsembleNode {
+    /// A leaf that gives weight 1 to class `c`.
+    pub(crate) fn leaf(c: u32) -> EnsembleNode {
         EnsembleNode::Leaf {
             weights: vec![(c, 1.0)],
         }
     }
 
-    fn stump(mode: Mode, threshold: f64, missing_yes: bool) -> TreeEnsemble {
+    /// One tree of three classes: the split, then class 0 (yes) or 1 (no).
+    pub(crate) fn stump(mode: Mode, threshold: f64, missing_yes: bool) -> TreeEnsemble {
         TreeEnsemble {
             n_features: 1,
             labels: ClassLabels::Int(vec![0, 1, 2]),
@@ -366,6 +370,12 @@ mod tests {
             }],
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_ensembles::{leaf, stump};
+    use super::*;
 
     #[test]
     fn structure_is_checked() {

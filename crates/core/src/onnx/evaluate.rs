@@ -335,42 +335,8 @@ impl TreeEnsemble {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onnx::ensemble::test_ensembles::{split, stump};
     use crate::onnx::ensemble::{ClassLabels, Mode};
-
-    fn split(mode: Mode, threshold: f64, missing_yes: bool) -> EnsembleNode {
-        EnsembleNode::Branch {
-            mode,
-            feature: 0,
-            threshold,
-            yes: 1,
-            no: 2,
-            missing_yes,
-        }
-    }
-
-    fn leaf(c: u32) -> EnsembleNode {
-        EnsembleNode::Leaf {
-            weights: vec![(c, 1.0)],
-        }
-    }
-
-    fn stump(mode: Mode, threshold: f64, missing_yes: bool) -> TreeEnsemble {
-        TreeEnsemble {
-            n_features: 1,
-            labels: ClassLabels::Int(vec![0, 1, 2]),
-            precision: Precision::F64,
-            input_f32: false,
-            semantics: Semantics::Classifier,
-            aggregate: Aggregate::Sum,
-            post_transform: PostTransform::None,
-            base_values: vec![],
-            one_weight_class: false,
-            weights_all_positive: true,
-            trees: vec![EnsembleTree {
-                nodes: vec![split(mode, threshold, missing_yes), leaf(0), leaf(1)],
-            }],
-        }
-    }
 
     #[test]
     fn modes_nan_and_missing_tracking() {

@@ -293,7 +293,7 @@ pub fn export_proto(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forest::{self, Control, ForestParams, Node, Tree};
+    use crate::forest::{self, Control, ForestParams, Node};
     use crate::onnx::{Precision, import};
 
     /// Noisy blobs, three features, from a fixed xorshift stream.
@@ -379,20 +379,7 @@ mod tests {
 
     #[test]
     fn onnx_export_checks_names_and_documents_features() {
-        let forest = Forest {
-            n_features: 1,
-            n_classes: 2,
-            trees: vec![Tree::new(vec![
-                Node::Split {
-                    feature: 0,
-                    threshold: 0.1,
-                    yes: 1,
-                    no: 2,
-                },
-                Node::leaf(0),
-                Node::leaf(1),
-            ])],
-        };
+        let forest = forest::one_stump(1, 0, 0.1);
         let one = vec!["tcpInSegs".to_string()];
         let classes = names(2, "c");
         assert!(export(&forest, &[], &classes, "").is_err());
