@@ -3,6 +3,7 @@
 
 mod app;
 mod batch;
+mod batch_result;
 mod browser;
 mod fields;
 mod jobs;

@@ -147,24 +147,30 @@ fn train_finish(scope: &DedicatedWorkerGlobalScope, shares: &[Vec<u8>]) -> Resul
     ))
 }
 
-/// Score a CSV with a model: the summary for the page and the scored CSV.
+/// Score a file with a model: read by the core's one reader and captured
+/// as the request's choices say (as `mibwatch score` does), the summary for
+/// the page and the scored CSV.
 fn score(
     scope: &DedicatedWorkerGlobalScope,
     req: ScoreRequest,
-    csv: &[u8],
+    bytes: &[u8],
     model_bytes: &[u8],
 ) -> Result<(ScoreSummary, String), String> {
     let start = js_sys::Date::now();
     let m = model::decode(model_bytes).map_err(|e| e.to_string())?;
     // Host names and the like pass through to the scored file.
-    let table = ingest::read_csv(csv, &req.ingest()).map_err(|e| e.to_string())?;
+    let export = req
+        .choices
+        .read(bytes, &req.file_name, false)
+        .map_err(|e| e.to_string())?;
+    let options = req.options(req.choices.capture(&export, None));
     let read = js_sys::Date::now();
-    let scored = score_with_progress(&m, table, &req.options, &mut |done, total| {
+    let scored = score_with_progress(&m, export.table, &options, &mut |done, total| {
         post(scope, &FromWorker::Scoring { done, total }, None)
     })
     .map_err(|e| e.to_string())?;
     let done = js_sys::Date::now();
-    let text = scored_csv(&m, &scored, &req.label_column, req.options.escape_formulas);
+    let text = scored_csv(&m, &scored, &req.choices.label_column, req.escape_formulas);
     Ok((
         ScoreSummary::of(&m, &scored, read - start, done - read),
         text,

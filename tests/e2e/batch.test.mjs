@@ -20,7 +20,7 @@ const DATA = path.join(repo, 'data/snmp-mib/all_data.csv');
 const tmp = (name) => path.join(os.tmpdir(), `mibwatch-batch-${process.pid}-${name}`);
 
 function cli(args) {
-  const bin = path.join(repo, 'target/debug/mibwatch');
+  const bin = path.join(path.resolve(repo, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/mibwatch');
   // Built now (a no-op when up to date): a stale binary would compare the
   // page with an older core.
   execSync('cargo build -q -p mibwatch-cli', { cwd: repo, stdio: 'inherit' });
@@ -156,6 +156,8 @@ test('a file dropped on the box: its text column passes through to the download'
     box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, text);
   await page.getByText('File: export.csv (2 rows)').waitFor({ timeout: 5000 });
+  // Whole numbers that never go down read as counters: these are rates.
+  await page.getByTestId('batch-kind').selectOption('rates');
   await page.getByTestId('batch-start').click();
   await page.getByTestId('batch-result').waitFor({ timeout: 20000 });
   assert.match(await page.getByTestId('batch-summary').innerText(), /^Scored 2 rows/);
@@ -176,6 +178,7 @@ test('missing inputs filled with a value the user chooses', async () => {
   const { page } = await openPage(app);
   await page.getByTestId('batch-file').setInputFiles(few);
   await page.getByText(/^File: .*few-value\.csv \(1 rows\)$/).waitFor();
+  await page.getByTestId('batch-kind').selectOption('rates');
   await page.getByTestId('batch-fill').selectOption('value');
   await page.fill('[data-testid="batch-fill-value"]', 'lots');
   await page.getByTestId('batch-start').click();

@@ -4,11 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Capture;
+use crate::export::FileChoices;
 use crate::features::FeatureSet;
 use crate::forest::ForestParams;
 use crate::ingest::IngestOptions;
 use crate::model::CvSummary;
-use crate::score::{ScoreOptions, ScoreSummary};
+use crate::score::{Fill, ScoreOptions, ScoreSummary};
 use crate::train::{LearnerScore, TrainOptions};
 
 /// What to train, as chosen on the retraining screen.
@@ -60,26 +61,26 @@ impl TrainRequest {
     }
 }
 
-/// What to score, as chosen on the batch screen.
+/// What to score, as chosen on the batch screen: the file read and its
+/// rows captured as `choices` say, exactly as `mibwatch score` reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreRequest {
     pub file_name: String,
-    pub label_column: String,
-    pub options: ScoreOptions,
-    /// Numeric columns to read; `None`: every column but the label. Text
-    /// columns (host names, dates) must be left out.
-    pub columns: Option<Vec<String>>,
+    /// How to read the file and capture its rows (the CLI's options).
+    pub choices: FileChoices,
+    pub fill: Fill,
+    /// Prefix text cells a spreadsheet would run as formulas with `'`.
+    pub escape_formulas: bool,
 }
 
 impl ScoreRequest {
-    /// How to read the file: the numeric columns, text passing through.
-    pub fn ingest(&self) -> IngestOptions {
-        IngestOptions {
-            file_name: self.file_name.clone(),
-            label_column: self.label_column.clone(),
-            require_label: false,
-            columns: self.columns.clone(),
-            keep_text: true,
+    /// How to score the captured rows (on one thread: one worker).
+    pub fn options(&self, capture: Capture) -> ScoreOptions {
+        ScoreOptions {
+            capture,
+            escape_formulas: self.escape_formulas,
+            fill: self.fill.clone(),
+            threads: 1,
         }
     }
 }
@@ -202,9 +203,12 @@ mod tests {
         assert!(ToWorker::from_json("{").is_err());
         let score = ToWorker::Score(ScoreRequest {
             file_name: "s.csv".into(),
-            label_column: "class".into(),
-            options: ScoreOptions::default(),
-            columns: Some(vec!["tcpInSegs".into()]),
+            choices: FileChoices {
+                interval: Some(15.0),
+                ..FileChoices::default()
+            },
+            fill: Fill::Median,
+            escape_formulas: true,
         });
         assert_eq!(ToWorker::from_json(&score.to_json()).unwrap(), score);
         let ToWorker::Train(r) = req else {
