@@ -42,6 +42,8 @@ struct Understood {
     line: String,
     format: Format,
     rows: usize,
+    /// Most interfaces seen on one host.
+    interfaces: usize,
     /// The table's numeric columns.
     columns: Vec<String>,
     /// Counters with no clock: an interval is needed.
@@ -109,6 +111,7 @@ fn understand(bytes: &[u8], name: &str, choices: &FileChoices) -> Result<Underst
         line: e.understanding.to_string(),
         format: e.format,
         rows: e.understanding.rows,
+        interfaces: e.understanding.interfaces,
         needs_interval: c.values == Values::Counters
             && c.time_column.is_none()
             && c.uptime_column.is_none()
@@ -157,6 +160,8 @@ pub fn Batch() -> impl IntoView {
     let fill = RwSignal::new("refuse".to_string());
     let fill_value = RwSignal::new("0".to_string());
     let filter = RwSignal::new(String::new());
+    // The last reading and its choices: a file is read once per choice.
+    let last = StoredValue::new_local(None::<(FileChoices, Understood)>);
 
     let stop = move || running.stop();
 
@@ -183,8 +188,14 @@ pub fn Batch() -> impl IntoView {
         match understand(&bytes, &name, &auto) {
             Ok(u) => {
                 time_col.set(u.time.clone().unwrap_or_default());
+                last.set_value(Some((auto, u.clone())));
                 interface.set("busiest".into());
-                let interfaces = interface_names(&bytes, &name);
+                // Their names, only when a host has several (a second read).
+                let interfaces = if u.interfaces > 1 {
+                    interface_names(&bytes, &name)
+                } else {
+                    Vec::new()
+                };
                 file.set_value(Some(bytes));
                 chosen.set(Some(Chosen { name, interfaces }));
                 status.set(Status::Idle);

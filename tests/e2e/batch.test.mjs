@@ -56,7 +56,9 @@ test('the public file without labels: same scored CSV as the CLI, class counts, 
   // Columns and row count of the download.
   const rows = got.trim().split('\n');
   const header = rows[0].split(',');
-  assert.equal(header.length, 34 + 3 + 8);
+  // The default model has a baseline of normal traffic: its four columns last.
+  assert.equal(header.length, 34 + 3 + 8 + 4);
+  assert.deepEqual(header.slice(-4), ['anomaly_score', 'alarm', 'alarm_event', 'deviating']);
   assert.deepEqual(header.slice(34, 38), ['predicted_class', 'p_anomalous', 'unfamiliar', 'p_normal']);
   const summary = await page.getByTestId('batch-summary').innerText();
   const n = Number(summary.match(/Scored (\d+) rows/)[1]);

@@ -99,6 +99,9 @@ pub struct Scored {
     pub unfamiliar: usize,
     /// Alarm events of the baseline's rule, over the capture sessions.
     pub alarm_events: usize,
+    /// The capture sessions (and entities) as ranges of `rows`: an alarm
+    /// event never spans two.
+    pub sessions: Vec<std::ops::Range<usize>>,
     pub rates: Option<RateSummary>,
     /// The classifier against the file's own labels, when it has a label
     /// column whose values are all classes of the model.
@@ -245,6 +248,7 @@ pub fn score_with_progress(
         })
     });
     Ok(Scored {
+        sessions,
         table,
         anomalous: rows.iter().filter(|r| r.anomalous).count(),
         rows,
