@@ -12,11 +12,11 @@ use mibwatch_core::capture::Values;
 use mibwatch_core::export::{FileChoices, Format, INTERFACE, InterfaceChoice, SeriesKind};
 use mibwatch_core::model;
 use mibwatch_core::params::POLL_INTERVAL;
-use mibwatch_core::protocol::{FromWorker, ScoreRequest, ToWorker};
+use mibwatch_core::protocol::{FromWorker, ScoreRequest};
 use mibwatch_core::score::{Fill, ScoreSummary, missing_inputs};
 
 use crate::batch_result::BatchResult;
-use crate::jobs::{Job, JobSlot};
+use crate::jobs::JobSlot;
 use crate::state::AppState;
 use crate::upload::UploadBox;
 
@@ -160,6 +160,7 @@ pub fn Batch() -> impl IntoView {
     let fill = RwSignal::new("refuse".to_string());
     let fill_value = RwSignal::new("0".to_string());
     let filter = RwSignal::new(String::new());
+    let workers = RwSignal::new("1".to_string());
     // The last reading and its choices: a file is read once per choice.
     let last = StoredValue::new_local(None::<(FileChoices, Understood)>);
 
@@ -262,17 +263,28 @@ pub fn Batch() -> impl IntoView {
                 return;
             }
         };
-        let request = ToWorker::Score(ScoreRequest {
+        let request = ScoreRequest {
             file_name: c.name,
             choices,
             fill,
             escape_formulas: true,
-        });
+        };
         stop();
         status.set(Status::Scoring { done: 0, total: 0 });
-        let job = Job::start(
+        let w = match workers.get_untracked().trim().parse::<usize>() {
+            Ok(w) if (1..=32).contains(&w) => w,
+            _ => {
+                status.set(Status::Failed(
+                    "Workers: enter a whole number from 1 to 32.".into(),
+                ));
+                return;
+            }
+        };
+        let jobs = crate::batch_pool::score_on(
+            w,
             request,
-            vec![bytes, model_bytes],
+            bytes,
+            model_bytes,
             move |msg, bytes| match msg {
                 Ok(FromWorker::Scoring { done, total }) => {
                     status.set(Status::Scoring { done, total })
@@ -285,8 +297,13 @@ pub fn Batch() -> impl IntoView {
                 Ok(_) => {}
             },
         );
-        match job {
-            Ok(job) => running.set(job),
+        match jobs {
+            Ok(mut jobs) if jobs.len() == 1 => {
+                if let Some(job) = jobs.pop() {
+                    running.set(job)
+                }
+            }
+            Ok(jobs) => running.set_all(jobs),
             Err(e) => status.set(Status::Failed(e)),
         }
     };
@@ -408,6 +425,12 @@ pub fn Batch() -> impl IntoView {
             <div class="train-actions">
                 <button type="button" class="primary" data-testid="batch-start" on:click=start
                     disabled=move || reading.get() || matches!(status.get(), Status::Scoring { .. })>"Score"</button>
+                <label class="workers" title="Each worker reads the whole file and scores a share of its rows; the result is the same.">
+                    "on "
+                    <input type="text" inputmode="numeric" size="2" data-testid="batch-workers"
+                        prop:value=move || workers.get() on:input=move |ev| workers.set(event_target_value(&ev))/>
+                    " worker(s)"
+                </label>
                 <span class="file-name">{move || {
                     let c = chosen.get()?;
                     let rows = match understood.get() {

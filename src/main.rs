@@ -3,6 +3,7 @@
 
 mod app;
 mod batch;
+mod batch_pool;
 mod batch_result;
 mod browser;
 mod fields;

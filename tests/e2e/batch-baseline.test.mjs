@@ -85,3 +85,34 @@ test('lab.csv with the default model: score timeline with shaded events, top rea
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('two workers give the same scored CSV as one (events across the share border included)', async () => {
+  const { page, errors } = await openPage(app, { task: 'score' });
+  await page.getByTestId('batch-file').setInputFiles(LAB);
+  await page.getByTestId('batch-understood').waitFor({ timeout: 20000 });
+  const results = [];
+  for (const w of ['1', '2', '3']) {
+    await page.fill('[data-testid="batch-workers"]', w);
+    await page.getByTestId('batch-start').click();
+    await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('batch-download').click()]);
+    const saved = path.join(os.tmpdir(), `mibwatch-workers-${process.pid}-${w}.csv`);
+    await download.saveAs(saved);
+    results.push({ w, csv: fs.readFileSync(saved), head: await page.getByTestId('batch-baseline-summary').innerText() });
+    fs.unlinkSync(saved);
+    // The next run starts from a clean result.
+    await page.getByTestId('batch-file').setInputFiles(LAB);
+    await page.getByTestId('batch-result').waitFor({ state: 'detached', timeout: 20000 });
+  }
+  const r = spawnSync(BIN, ['score', 'models/default.mwm', 'data/lab/lab.csv'], { cwd: repo, maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0);
+  for (const { w, csv, head } of results) {
+    assert.ok(csv.equals(r.stdout), `${w} worker(s): the scored CSV differs from the CLI's`);
+    assert.equal(head, results[0].head, `${w} worker(s): the same events`);
+  }
+  await page.fill('[data-testid="batch-workers"]', '0');
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-error').filter({ hasText: 'Workers: enter a whole number from 1 to 32.' }).waitFor({ timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

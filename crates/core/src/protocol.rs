@@ -104,6 +104,17 @@ pub enum ToWorker {
     /// Score the CSV bytes sent beside this message with the model file's
     /// bytes sent after them.
     Score(ScoreRequest),
+    /// Score share `share.0` of `share.1` (contiguous row ranges, after the
+    /// whole file is captured) of the file sent beside, with the model sent
+    /// after it; the first share's worker keeps the file for a
+    /// [`ToWorker::ScoreFinish`].
+    ScoreShare {
+        request: ScoreRequest,
+        share: (usize, usize),
+    },
+    /// Merge every share's scored rows (bytes sent beside, in share order)
+    /// into the scored file, as [`ToWorker::Score`] would answer.
+    ScoreFinish,
 }
 
 /// Worker → page.
@@ -134,6 +145,8 @@ pub enum FromWorker {
     },
     /// The scored CSV's bytes travel beside this message.
     Scored(Box<ScoreSummary>),
+    /// A share's scored rows travel beside this message.
+    ScorePart,
     Failed {
         error: String,
     },
@@ -211,6 +224,20 @@ mod tests {
             escape_formulas: true,
         });
         assert_eq!(ToWorker::from_json(&score.to_json()).unwrap(), score);
+        let ToWorker::Score(request) = score else {
+            unreachable!("built as Score above")
+        };
+        for m in [
+            ToWorker::ScoreShare {
+                request,
+                share: (1, 2),
+            },
+            ToWorker::ScoreFinish,
+        ] {
+            assert_eq!(ToWorker::from_json(&m.to_json()).unwrap(), m);
+        }
+        let part = FromWorker::ScorePart;
+        assert_eq!(FromWorker::from_json(&part.to_json()).unwrap(), part);
         let ToWorker::Train(r) = req else {
             unreachable!("built as Train above")
         };
