@@ -1,28 +1,27 @@
-//! Score a whole file with the active model, in the worker: raw counter
-//! exports or per-second rates, a timeline of the anomaly probability, a
-//! table of rows with their top reasons, class counts, accuracy against the
-//! file's labels when it has them, and the scored CSV to download.
+//! Score a whole file with the active model, in the worker: a monitoring
+//! export or a plain CSV, read by the core's one reader exactly as
+//! `mibwatch score` reads it. Before anything runs, one line says what the
+//! reader understood (format, entities, counters or rates, poll interval,
+//! time span, inputs found); counters vs rates and the interface may be
+//! overridden. The results are in [`crate::batch_result`].
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mibwatch_core::capture::{Capture, Values};
-use mibwatch_core::columns::{self, Understood};
-use mibwatch_core::ingest::{self, Preview};
+use mibwatch_core::capture::Values;
+use mibwatch_core::export::{FileChoices, Format, INTERFACE, InterfaceChoice, SeriesKind};
 use mibwatch_core::model;
 use mibwatch_core::params::POLL_INTERVAL;
-use mibwatch_core::protocol::{FromWorker, ScoreRequest, ToWorker};
-use mibwatch_core::schema::LABEL_COLUMN;
-use mibwatch_core::score::{Fill, LISTED_ROWS, ScoreOptions, ScoreSummary, missing_inputs};
+use mibwatch_core::protocol::{FromWorker, ScoreRequest};
+use mibwatch_core::score::{Fill, ScoreSummary, missing_inputs};
 
-use crate::browser;
-use crate::jobs::{Job, JobSlot};
-use crate::report::{ConfusionHeatmap, pct, share};
+use crate::batch_result::BatchResult;
+use crate::jobs::JobSlot;
 use crate::state::AppState;
 use crate::upload::UploadBox;
 
 #[derive(Debug, Clone, PartialEq)]
-enum Status {
+pub enum Status {
     Idle,
     Scoring {
         done: usize,
@@ -35,12 +34,115 @@ enum Status {
     Failed(String),
 }
 
-/// A file chosen for scoring: its preview and what its columns mean.
+/// What the core's reader understood of the chosen file, as chosen.
+#[derive(Debug, Clone, PartialEq)]
+struct Understood {
+    /// The reader's one line (format · entities · counters/rates · polls ·
+    /// span · inputs · rows).
+    line: String,
+    format: Format,
+    rows: usize,
+    /// Most interfaces seen on one host.
+    interfaces: usize,
+    /// The table's numeric columns.
+    columns: Vec<String>,
+    /// Counters with no clock: an interval is needed.
+    needs_interval: bool,
+    /// The time column the reader found.
+    time: Option<String>,
+}
+
+/// A file chosen for scoring.
 #[derive(Debug, Clone, PartialEq)]
 struct Chosen {
     name: String,
-    preview: Preview,
-    understood: Understood,
+    /// Interface names, when a host has more than one.
+    interfaces: Vec<String>,
+}
+
+/// The page's controls as the core's [`FileChoices`], as the CLI's options
+/// would give them: "rates" is `--rates`, "counters" `--counters S`,
+/// "timestamps" `--time-column T`, "auto" none; the interface
+/// `--interface busiest|every|NAME`.
+fn file_choices(
+    kind: &str,
+    interval: &str,
+    time: &str,
+    interface: &str,
+) -> Result<FileChoices, String> {
+    let interface = match interface {
+        "" | "busiest" => InterfaceChoice::Busiest,
+        "every" => InterfaceChoice::Every,
+        name => InterfaceChoice::Named(name.to_string()),
+    };
+    let base = FileChoices {
+        interface,
+        ..FileChoices::default()
+    };
+    Ok(match kind {
+        "rates" => FileChoices {
+            kind: Some(SeriesKind::Rate),
+            values: Some(Values::Rates),
+            ..base
+        },
+        "counters" => FileChoices {
+            kind: Some(SeriesKind::Counter),
+            interval: Some(POLL_INTERVAL.parse(interval)?),
+            values: Some(Values::Counters),
+            ..base
+        },
+        "timestamps" if time.is_empty() => return Err("Choose the timestamp column.".into()),
+        "timestamps" => FileChoices {
+            values: Some(Values::Counters),
+            time_column: Some(time.to_string()),
+            ..base
+        },
+        _ => base,
+    })
+}
+
+/// Read the file as chosen (the whole file: the line is about all of it).
+fn understand(bytes: &[u8], name: &str, choices: &FileChoices) -> Result<Understood, String> {
+    let e = choices
+        .read(bytes, name, false)
+        .map_err(|e| e.to_string())?;
+    let c = choices.capture(&e, None);
+    Ok(Understood {
+        line: e.understanding.to_string(),
+        format: e.format,
+        rows: e.understanding.rows,
+        interfaces: e.understanding.interfaces,
+        needs_interval: c.values == Values::Counters
+            && c.time_column.is_none()
+            && c.uptime_column.is_none()
+            && c.interval.is_none(),
+        time: c.time_column,
+        columns: e.table.columns,
+    })
+}
+
+/// The interface names of a file whose hosts have several.
+fn interface_names(bytes: &[u8], name: &str) -> Vec<String> {
+    let every = FileChoices {
+        interface: InterfaceChoice::Every,
+        ..FileChoices::default()
+    };
+    let Ok(e) = every.read(bytes, name, false) else {
+        return Vec::new();
+    };
+    if e.understanding.interfaces < 2 {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = e
+        .table
+        .text
+        .iter()
+        .find(|t| t.name == INTERFACE)
+        .map(|t| t.values.clone())
+        .unwrap_or_default();
+    names.sort();
+    names.dedup();
+    names
 }
 
 #[component]
@@ -51,77 +153,95 @@ pub fn Batch() -> impl IntoView {
     let reading = RwSignal::new(false);
     let status = RwSignal::new(Status::Idle);
     let running = JobSlot::new();
-    let kind = RwSignal::new("rates".to_string());
+    let kind = RwSignal::new("auto".to_string());
     let interval = RwSignal::new("15".to_string());
     let time_col = RwSignal::new(String::new());
+    let interface = RwSignal::new("busiest".to_string());
     let fill = RwSignal::new("refuse".to_string());
     let fill_value = RwSignal::new("0".to_string());
     let filter = RwSignal::new(String::new());
+    let workers = RwSignal::new("1".to_string());
+    // The last reading and its choices: a file is read once per choice.
+    let last = StoredValue::new_local(None::<(FileChoices, Understood)>);
 
     let stop = move || running.stop();
 
+    // What the reader makes of the file with the chosen kind and interface
+    // (read again when either changes; the interval only names the polls).
+    let understood = Memo::new(move |_| {
+        let c = chosen.get()?;
+        let (k, i) = (kind.get(), interface.get());
+        let ivl = interval.get_untracked();
+        let choices = match file_choices(&k, &ivl, &time_col.get(), &i) {
+            Ok(ch) => ch,
+            // An interval being typed: the line as read without it.
+            Err(_) => file_choices("auto", "", "", &i).ok()?,
+        };
+        Some(file.with_value(|b| {
+            b.as_ref().map_or(Err("no file".to_string()), |b| {
+                understand(b, &c.name, &choices)
+            })
+        }))
+    });
+
     let loaded = Callback::new(move |(name, bytes): (String, Vec<u8>)| {
-        match ingest::preview(&bytes, &name, 0) {
-            Ok(p) => {
-                // The core reads the file's columns: label, time, session.
-                let understood = columns::understand(&p, Some(LABEL_COLUMN));
-                time_col.set(understood.time.clone().unwrap_or_default());
-                chosen.set(Some(Chosen {
-                    name,
-                    preview: p,
-                    understood,
-                }));
+        let auto = FileChoices::default();
+        match understand(&bytes, &name, &auto) {
+            Ok(u) => {
+                time_col.set(u.time.clone().unwrap_or_default());
+                last.set_value(Some((auto, u.clone())));
+                interface.set("busiest".into());
+                // Their names, only when a host has several (a second read).
+                let interfaces = if u.interfaces > 1 {
+                    interface_names(&bytes, &name)
+                } else {
+                    Vec::new()
+                };
                 file.set_value(Some(bytes));
+                chosen.set(Some(Chosen { name, interfaces }));
                 status.set(Status::Idle);
             }
-            Err(e) => status.set(Status::Failed(e.to_string())),
+            Err(e) => {
+                file.set_value(None);
+                chosen.set(None);
+                status.set(Status::Failed(e));
+            }
         }
     });
     let refused = Callback::new(move |e: String| status.set(Status::Failed(e)));
 
     let missing = move || {
         let m = model.get();
-        chosen
-            .get()
-            .map(|c| {
-                let mut cols: Vec<String> =
-                    c.preview.columns.iter().map(|c| c.name.clone()).collect();
+        match understood.get() {
+            Some(Ok(u)) => {
+                let mut cols = u.columns;
                 if kind.get() == "timestamps" {
                     let t = time_col.get();
                     cols.retain(|c| *c != t);
                 }
                 missing_inputs(&m, &cols)
-            })
-            .unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
     };
 
     let start = move |_| {
         let (Some(bytes), Some(c)) = (file.get_value(), chosen.get_untracked()) else {
-            status.set(Status::Failed("Choose a CSV file first.".into()));
+            status.set(Status::Failed("Choose a file first.".into()));
             return;
         };
-        let mut capture = match kind.get_untracked().as_str() {
-            "counters" => match POLL_INTERVAL.parse(&interval.get_untracked()) {
-                Ok(v) => Capture::counters_every(v),
-                Err(e) => {
-                    status.set(Status::Failed(e));
-                    return;
-                }
-            },
-            "timestamps" => {
-                let t = time_col.get_untracked();
-                if t.is_empty() {
-                    status.set(Status::Failed("Choose the timestamp column.".into()));
-                    return;
-                }
-                Capture::counters_timed_by(&t)
+        let choices = match file_choices(
+            &kind.get_untracked(),
+            &interval.get_untracked(),
+            &time_col.get_untracked(),
+            &interface.get_untracked(),
+        ) {
+            Ok(ch) => ch,
+            Err(e) => {
+                status.set(Status::Failed(e));
+                return;
             }
-            _ => Capture::rates(),
         };
-        // Counters become rates within each capture session the file names.
-        if capture.values == Values::Counters {
-            capture.session_column = c.understood.session.clone();
-        }
         let fill = match fill.get_untracked().as_str() {
             "median" => Fill::Median,
             "value" => match fill_value.get_untracked().trim().parse::<f64>() {
@@ -143,22 +263,28 @@ pub fn Batch() -> impl IntoView {
                 return;
             }
         };
-        // Text columns (host names, dates) cannot be scored: read the numeric ones.
-        let request = ToWorker::Score(ScoreRequest {
+        let request = ScoreRequest {
             file_name: c.name,
-            label_column: LABEL_COLUMN.into(),
-            columns: Some(columns::numeric_columns(&c.preview, LABEL_COLUMN)),
-            options: ScoreOptions {
-                capture,
-                fill,
-                ..ScoreOptions::default()
-            },
-        });
+            choices,
+            fill,
+            escape_formulas: true,
+        };
         stop();
         status.set(Status::Scoring { done: 0, total: 0 });
-        let job = Job::start(
+        let w = match workers.get_untracked().trim().parse::<usize>() {
+            Ok(w) if (1..=32).contains(&w) => w,
+            _ => {
+                status.set(Status::Failed(
+                    "Workers: enter a whole number from 1 to 32.".into(),
+                ));
+                return;
+            }
+        };
+        let jobs = crate::batch_pool::score_on(
+            w,
             request,
-            vec![bytes, model_bytes],
+            bytes,
+            model_bytes,
             move |msg, bytes| match msg {
                 Ok(FromWorker::Scoring { done, total }) => {
                     status.set(Status::Scoring { done, total })
@@ -171,57 +297,67 @@ pub fn Batch() -> impl IntoView {
                 Ok(_) => {}
             },
         );
-        match job {
-            Ok(job) => running.set(job),
+        match jobs {
+            Ok(mut jobs) if jobs.len() == 1 => {
+                if let Some(job) = jobs.pop() {
+                    running.set(job)
+                }
+            }
+            Ok(jobs) => running.set_all(jobs),
             Err(e) => status.set(Status::Failed(e)),
         }
     };
 
-    let numeric_columns = move || {
-        chosen
-            .get()
-            .map(|c| {
-                c.preview
-                    .columns
-                    .into_iter()
-                    .filter(|c| c.numeric)
-                    .map(|c| c.name)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+    let numeric_columns = move || match understood.get() {
+        Some(Ok(u)) => u.columns,
+        _ => Vec::new(),
     };
-    let session_note = move || {
-        let counters = kind.get() != "rates";
-        chosen.get().and_then(|c| c.understood.session).filter(|_| counters).map(|s| {
-            view! {
-                <p class="hint" data-testid="batch-session">
-                    "Counters become rates within each capture session of the column "<code>{s}</code>"."
-                </p>
+    let understood_line = move || {
+        understood.get().map(|u| match u {
+            Ok(u) => {
+                let hint = u.needs_interval.then(|| view! {
+                    <p class="hint" data-testid="batch-needs-interval">
+                        "The file has no clock: choose “cumulative counters, fixed interval” and give the polling interval."
+                    </p>
+                });
+                view! {
+                    <p class="understood" data-testid="batch-understood" data-format=u.format.label()>
+                        <span class="ml-label">"Read as"</span>" "{u.line}
+                    </p>
+                    {hint}
+                }
+                .into_any()
             }
+            Err(e) => view! { <p class="error" role="alert" data-testid="batch-understood-error">{e}</p> }.into_any(),
         })
     };
+    let interfaces = move || chosen.get().map(|c| c.interfaces).unwrap_or_default();
 
     view! {
         <section class="card batch" aria-labelledby="batch-title">
             <h2 id="batch-title">"Score an export"</h2>
             <p class="hint">
-                "One row per poll: each row gets the model's class, the probability that it is not normal "
-                "and its top reasons. Columns are matched by name; the others (host names, dates…) pass through to the download."
+                "One row per poll, or an export of your monitoring (Prometheus, Grafana, Telegraf, snmpwalk, snmptable, rrdtool, Cacti): "
+                "each row gets the model's class, the probability that it is not normal and its top reasons. "
+                "Host, interface and other text columns pass through to the download."
             </p>
             <div class="score-setup">
-                <UploadBox testid="batch-file" accept=".csv,text/csv" label="Choose a CSV export"
-                    note="Rates or cumulative counters, one row per poll; up to 268 MB."
+                <UploadBox testid="batch-file"
+                    accept=".csv,.tsv,.txt,.json,.prom,.influx,.xml,text/csv,text/plain,application/json"
+                    label="Choose an export"
+                    note="CSV or a monitoring export; rates or cumulative counters; up to 268 MB."
                     on_file=loaded on_error=refused busy=reading
                     loaded=Signal::derive(move || chosen.get().map(|c| c.name))/>
                 <div class="train-form">
                     <label>
                         "The file holds"
                         <select data-testid="batch-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                            <option value="rates" selected=true>"per-second rates"</option>
-                            <option value="counters">"cumulative counters, fixed interval"</option>
-                            <option value="timestamps">"cumulative counters, timestamp column"</option>
+                            <option value="auto" selected=move || kind.get_untracked() == "auto">"as read (see the line below)"</option>
+                            <option value="rates" selected=move || kind.get_untracked() == "rates">"per-second rates"</option>
+                            <option value="counters" selected=move || kind.get_untracked() == "counters">"cumulative counters, fixed interval"</option>
+                            <option value="timestamps" selected=move || kind.get_untracked() == "timestamps">"cumulative counters, timestamp column"</option>
                         </select>
-                        <small>"SNMP exports hold counters that wrap; they are turned into per-second rates first."</small>
+                        <small>"SNMP counters wrap; they are turned into per-second rates first (within each host, interface and capture session)."</small>
                     </label>
                     {move || (kind.get() == "counters").then(|| view! {
                         <label>
@@ -243,6 +379,23 @@ pub fn Batch() -> impl IntoView {
                             </select>
                         </label>
                     })}
+                    {move || {
+                        let names = interfaces();
+                        (!names.is_empty()).then(|| view! {
+                            <label>
+                                "Interface"
+                                <select data-testid="batch-interface" on:change=move |ev| interface.set(event_target_value(&ev))>
+                                    <option value="busiest" selected=move || interface.get_untracked() == "busiest">"the busiest of each host"</option>
+                                    <option value="every" selected=move || interface.get_untracked() == "every">"every interface, each its own entity"</option>
+                                    {names.into_iter().map(|n| {
+                                        let sel = n == interface.get_untracked();
+                                        view! { <option value=n.clone() selected=sel>{n.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <small>"Which interface feeds the model's interface inputs."</small>
+                            </label>
+                        })
+                    }}
                     <label>
                         "Missing inputs"
                         <select data-testid="batch-fill" on:change=move |ev| fill.set(event_target_value(&ev))>
@@ -260,7 +413,7 @@ pub fn Batch() -> impl IntoView {
                     })}
                 </div>
             </div>
-            {session_note}
+            {understood_line}
             {move || {
                 let m = missing();
                 (!m.is_empty()).then(|| view! {
@@ -272,7 +425,20 @@ pub fn Batch() -> impl IntoView {
             <div class="train-actions">
                 <button type="button" class="primary" data-testid="batch-start" on:click=start
                     disabled=move || reading.get() || matches!(status.get(), Status::Scoring { .. })>"Score"</button>
-                <span class="file-name">{move || chosen.get().map(|c| format!("File: {} ({} rows)", c.name, c.preview.rows))}</span>
+                <label class="workers" title="Each worker reads the whole file and scores a share of its rows; the result is the same.">
+                    "on "
+                    <input type="text" inputmode="numeric" size="2" data-testid="batch-workers"
+                        prop:value=move || workers.get() on:input=move |ev| workers.set(event_target_value(&ev))/>
+                    " worker(s)"
+                </label>
+                <span class="file-name">{move || {
+                    let c = chosen.get()?;
+                    let rows = match understood.get() {
+                        Some(Ok(u)) => u.rows,
+                        _ => 0,
+                    };
+                    Some(format!("File: {} ({rows} rows)", c.name))
+                }}</span>
             </div>
             <div aria-live="polite" data-testid="batch-status">
                 {move || match status.get() {
@@ -288,140 +454,5 @@ pub fn Batch() -> impl IntoView {
                 }}
             </div>
         </section>
-    }
-}
-
-#[component]
-fn BatchResult(
-    summary: Arc<ScoreSummary>,
-    csv: Arc<Vec<u8>>,
-    filter: RwSignal<String>,
-) -> impl IntoView {
-    let s = summary.clone();
-    let rate = s.rows as f64 / (s.score_ms / 1000.0).max(1e-9);
-    let counts = s
-        .classes
-        .iter()
-        .zip(&s.counts)
-        .map(|(c, n)| view! { <li><strong>{c.clone()}</strong>{format!(": {n}")}</li> })
-        .collect_view();
-    let unfamiliar = (s.unfamiliar > 0).then(|| {
-        view! {
-            <p class="guard-warning" role="note" data-testid="batch-unfamiliar">{format!(
-                "{} of {} rows ({}) are unlike anything the model was trained on (likely another kind of device or vantage point); their verdicts mean little. Retrain on labelled data from your own network.",
-                s.unfamiliar, s.rows, share(s.unfamiliar, s.rows))}</p>
-        }
-    });
-    let wraps = s.wraps.map(|w| {
-        format!(
-            " Counters → rates: {w} wraps handled, {} resets dropped.",
-            s.resets.unwrap_or(0)
-        )
-    });
-    let accuracy = s.evaluation.as_ref().map(|e| {
-        view! {
-            <p data-testid="batch-accuracy">{format!(
-                "Against the file's labels: accuracy {}, macro-F1 {:.2}, balanced normal-vs-attack {} (a fair test only for rows the model was not trained on).",
-                pct(e.accuracy), e.macro_f1, pct(e.binary.balanced_accuracy))}</p>
-        }
-    });
-    let confusion = s.evaluation.clone().map(|e| {
-        view! { <ConfusionHeatmap eval=e title="Scored file against its labels".to_string()/> }
-    });
-    let classes = s.classes.clone();
-    let s2 = s.clone();
-    let rows = move || {
-        let f = filter.get();
-        s2.listed
-            .iter()
-            .filter(|r| f.is_empty() || r.class.is_some_and(|c| s2.classes[c] == f))
-            .take(LISTED_ROWS)
-            .map(|r| {
-                let reasons = r
-                    .reasons
-                    .iter()
-                    .map(|(n, d)| format!("{n} {:+.0}", d * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                view! {
-                    <tr>
-                        <td>{r.row}</td>
-                        <td>{r.class.map(|c| s2.classes[c].clone()).unwrap_or_default()}</td>
-                        <td>{format!("{:.2}", r.p_anomalous)}</td>
-                        <td>{if r.unfamiliar { "unfamiliar" } else { "" }}</td>
-                        <td class="reasons-cell">{reasons}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
-    let download = move |_| browser::download("scored.csv", &csv);
-    view! {
-        <div class="batch-result" data-testid="batch-result">
-            <div class="result-head">
-                <p data-testid="batch-summary">{format!(
-                    "Scored {} rows in {:.2} s ({:.0} rows/s; reading the file took {:.2} s more).{}",
-                    s.rows, s.score_ms / 1000.0, rate, s.read_ms / 1000.0, wraps.unwrap_or_default())}</p>
-                <button type="button" class="primary" data-testid="batch-download" on:click=download>"Download scored CSV"</button>
-            </div>
-            <ul class="counts" data-testid="batch-counts" aria-label="Rows per predicted class">{counts}</ul>
-            {accuracy}
-            {unfamiliar}
-            <Timeline summary=s.clone()/>
-            <h3 class="rows-title">"Rows and their reasons"</h3>
-            <label class="filter">
-                "Show class "
-                <select data-testid="batch-filter" on:change=move |ev| filter.set(event_target_value(&ev))>
-                    <option value="">"(all)"</option>
-                    {classes.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <div class="head-scroll" role="region" aria-label="Scored rows" tabindex="0">
-                <table class="metrics rows-table" data-testid="batch-rows">
-                    <thead><tr>
-                        <th scope="col">"Row"</th><th scope="col">"Class"</th><th scope="col">"P(anomalous)"</th>
-                        <th scope="col">"Guard"</th><th scope="col" class="reasons-head">"Top reasons (Δ points)"</th>
-                    </tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            <p class="hint">{format!(
-                "The table lists the first {LISTED_ROWS} rows of the file, or of the chosen class; the download has all {} rows.", s.rows)}</p>
-            {confusion}
-        </div>
-    }
-}
-
-/// Anomaly probability over the file (the highest of each bucket of rows),
-/// with anomalous stretches (p > 0.5) shaded.
-#[component]
-fn Timeline(summary: Arc<ScoreSummary>) -> impl IntoView {
-    let (w, h) = (800.0, 120.0);
-    let pts = &summary.timeline;
-    let n = pts.len().max(1) as f64;
-    let x = |i: usize| i as f64 / n * w;
-    let y = |p: f64| h - p * (h - 10.0) - 5.0;
-    let line: String = pts
-        .iter()
-        .enumerate()
-        .map(|(i, (_, p))| format!("{:.1},{:.1}", x(i), y(*p)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let shade = pts
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, p))| *p > 0.5)
-        .map(|(i, _)| view! { <rect x=x(i) y="0" width=(w / n).max(1.0) height=h class="tl-shade"></rect> })
-        .collect_view();
-    view! {
-        <figure class="timeline" data-testid="batch-timeline">
-            <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img"
-                aria-label="Probability that each stretch of rows is not normal traffic, in file order">
-                {shade}
-                <line x1="0" x2=w y1=y(0.5) y2=y(0.5) class="tl-half"></line>
-                <polyline points=line class="tl-line"></polyline>
-            </svg>
-            <figcaption>"P(anomalous) over the file, in row order; shaded: above 0.5."</figcaption>
-        </figure>
     }
 }

@@ -4,6 +4,8 @@
 mod app;
 mod bands;
 mod batch;
+mod batch_pool;
+mod batch_result;
 mod browser;
 mod fields;
 mod jobs;

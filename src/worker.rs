@@ -8,7 +8,7 @@ use mibwatch_core::forest::Control;
 use mibwatch_core::ingest;
 use mibwatch_core::model::{self, CvSummary};
 use mibwatch_core::protocol::{FromWorker, LearnRequest, ScoreRequest, ToWorker, TrainRequest};
-use mibwatch_core::score::{ScoreSummary, score_with_progress, scored_csv};
+use mibwatch_core::score::{ScoreSummary, ranges, score_with_progress, scored_csv};
 use mibwatch_core::train::{self, LearnerScore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -145,24 +145,114 @@ fn train_finish(scope: &DedicatedWorkerGlobalScope, shares: &[Vec<u8>]) -> Resul
     trained(&t)
 }
 
-/// Score a CSV with a model: the summary for the page and the scored CSV.
+/// Score a file with a model: read by the core's one reader and captured
+/// as the request's choices say (as `mibwatch score` does), the summary for
+/// the page and the scored CSV.
 fn score(
     scope: &DedicatedWorkerGlobalScope,
     req: ScoreRequest,
-    csv: &[u8],
+    bytes: &[u8],
     model_bytes: &[u8],
 ) -> Result<(ScoreSummary, String), String> {
     let start = js_sys::Date::now();
     let m = model::decode(model_bytes).map_err(|e| e.to_string())?;
     // Host names and the like pass through to the scored file.
-    let table = ingest::read_csv(csv, &req.ingest()).map_err(|e| e.to_string())?;
+    let export = req
+        .choices
+        .read(bytes, &req.file_name, false)
+        .map_err(|e| e.to_string())?;
+    let options = req.options(req.choices.capture(&export, None));
     let read = js_sys::Date::now();
-    let scored = score_with_progress(&m, table, &req.options, &mut |done, total| {
+    let scored = score_with_progress(&m, export.table, &options, &mut |done, total| {
         post(scope, &FromWorker::Scoring { done, total }, None)
     })
     .map_err(|e| e.to_string())?;
     let done = js_sys::Date::now();
-    let text = scored_csv(&m, &scored, &req.label_column, req.options.escape_formulas);
+    let text = scored_csv(&m, &scored, &req.choices.label_column, req.escape_formulas);
+    Ok((
+        ScoreSummary::of(&m, &scored, read - start, done - read),
+        text,
+    ))
+}
+
+/// The file of the first share of a scoring on several workers, kept for
+/// the merge: the request, the model, the captured rows, and when reading
+/// started and ended.
+struct ScoringShare {
+    req: ScoreRequest,
+    model: model::Model,
+    prepared: ranges::Prepared,
+    start: f64,
+    read: f64,
+}
+
+thread_local! {
+    static SCORING: std::cell::RefCell<Option<ScoringShare>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Score share `i` of `w` of a file: its rows as bytes. Progress counts
+/// this share's rows against the whole file's.
+fn score_share(
+    scope: &DedicatedWorkerGlobalScope,
+    req: ScoreRequest,
+    (i, w): (usize, usize),
+    bytes: &[u8],
+    model_bytes: &[u8],
+) -> Result<Vec<u8>, String> {
+    let start = js_sys::Date::now();
+    let m = model::decode(model_bytes).map_err(|e| e.to_string())?;
+    let export = req
+        .choices
+        .read(bytes, &req.file_name, false)
+        .map_err(|e| e.to_string())?;
+    let options = req.options(req.choices.capture(&export, None));
+    let prepared = ranges::prepare(&m, export.table, &options).map_err(|e| e.to_string())?;
+    let read = js_sys::Date::now();
+    let range = prepared.shares(w).get(i).cloned().unwrap_or(0..0);
+    let first = range.start;
+    let rows = ranges::score_range(&m, &prepared, range, 1, &mut |done, total| {
+        post(
+            scope,
+            &FromWorker::Scoring {
+                done: done - first,
+                total,
+            },
+            None,
+        )
+    });
+    if i == 0 {
+        SCORING.with(|s| {
+            *s.borrow_mut() = Some(ScoringShare {
+                req,
+                model: m,
+                prepared,
+                start,
+                read,
+            })
+        });
+    }
+    Ok(ranges::encode_part(&rows))
+}
+
+/// Merge every share's rows into the scored file (this worker's file).
+fn score_finish(parts: &[Vec<u8>]) -> Result<(ScoreSummary, String), String> {
+    let ScoringShare {
+        req,
+        model: m,
+        prepared,
+        start,
+        read,
+    } = SCORING
+        .with(|s| s.borrow_mut().take())
+        .ok_or("this worker scored no share to finish")?;
+    let parts = parts
+        .iter()
+        .map(|b| ranges::decode_part(b))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let scored = ranges::merge(&m, prepared, parts).map_err(|e| e.to_string())?;
+    let done = js_sys::Date::now();
+    let text = scored_csv(&m, &scored, &req.choices.label_column, req.escape_formulas);
     Ok((
         ScoreSummary::of(&m, &scored, read - start, done - read),
         text,
@@ -255,6 +345,33 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                         cv: None,
                     },
                     Some(&model),
+                ),
+                Err(error) => post(scope, &FromWorker::Failed { error }, None),
+            }
+            return;
+        }
+        Ok(ToWorker::ScoreShare { request, share }) => {
+            let model = arr
+                .get(2)
+                .dyn_into::<js_sys::Uint8Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default();
+            match score_share(scope, request, share, &bytes, &model) {
+                Ok(rows) => post(scope, &FromWorker::ScorePart, Some(&rows)),
+                Err(error) => post(scope, &FromWorker::Failed { error }, None),
+            }
+            return;
+        }
+        Ok(ToWorker::ScoreFinish) => {
+            let parts: Vec<Vec<u8>> = (1..arr.length())
+                .filter_map(|i| arr.get(i).dyn_into::<js_sys::Uint8Array>().ok())
+                .map(|a| a.to_vec())
+                .collect();
+            match score_finish(&parts) {
+                Ok((summary, csv)) => post(
+                    scope,
+                    &FromWorker::Scored(Box::new(summary)),
+                    Some(csv.as_bytes()),
                 ),
                 Err(error) => post(scope, &FromWorker::Failed { error }, None),
             }

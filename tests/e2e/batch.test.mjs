@@ -20,7 +20,7 @@ const DATA = path.join(repo, 'data/snmp-mib/all_data.csv');
 const tmp = (name) => path.join(os.tmpdir(), `mibwatch-batch-${process.pid}-${name}`);
 
 function cli(args) {
-  const bin = path.join(repo, 'target/debug/mibwatch');
+  const bin = path.join(path.resolve(repo, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/mibwatch');
   // Built now (a no-op when up to date): a stale binary would compare the
   // page with an older core.
   execSync('cargo build -q -p mibwatch-cli', { cwd: repo, stdio: 'inherit' });
@@ -56,7 +56,9 @@ test('the public file without labels: same scored CSV as the CLI, class counts, 
   // Columns and row count of the download.
   const rows = got.trim().split('\n');
   const header = rows[0].split(',');
-  assert.equal(header.length, 34 + 3 + 8);
+  // The default model has a baseline of normal traffic: its four columns last.
+  assert.equal(header.length, 34 + 3 + 8 + 4);
+  assert.deepEqual(header.slice(-4), ['anomaly_score', 'alarm', 'alarm_event', 'deviating']);
   assert.deepEqual(header.slice(34, 38), ['predicted_class', 'p_anomalous', 'unfamiliar', 'p_normal']);
   const summary = await page.getByTestId('batch-summary').innerText();
   const n = Number(summary.match(/Scored (\d+) rows/)[1]);
@@ -156,6 +158,8 @@ test('a file dropped on the box: its text column passes through to the download'
     box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, text);
   await page.getByText('File: export.csv (2 rows)').waitFor({ timeout: 5000 });
+  // Whole numbers that never go down read as counters: these are rates.
+  await page.getByTestId('batch-kind').selectOption('rates');
   await page.getByTestId('batch-start').click();
   await page.getByTestId('batch-result').waitFor({ timeout: 20000 });
   assert.match(await page.getByTestId('batch-summary').innerText(), /^Scored 2 rows/);
@@ -176,6 +180,7 @@ test('missing inputs filled with a value the user chooses', async () => {
   const { page } = await openPage(app);
   await page.getByTestId('batch-file').setInputFiles(few);
   await page.getByText(/^File: .*few-value\.csv \(1 rows\)$/).waitFor();
+  await page.getByTestId('batch-kind').selectOption('rates');
   await page.getByTestId('batch-fill').selectOption('value');
   await page.fill('[data-testid="batch-fill-value"]', 'lots');
   await page.getByTestId('batch-start').click();

@@ -2,10 +2,9 @@
 //! share (forest parameters, how a file's rows were captured, threads).
 
 use mibwatch_core::capture::{Capture, Values};
-use mibwatch_core::export::{self, Export, InterfaceChoice, ReadOptions};
+use mibwatch_core::export::{Export, FileChoices, InterfaceChoice};
 use mibwatch_core::features::FeatureSet;
 use mibwatch_core::forest::ForestParams;
-use mibwatch_core::ingest::IngestOptions;
 use mibwatch_core::rates::SeriesKind;
 
 /// The public SNMP-MIB file was polled every 15 seconds.
@@ -156,11 +155,12 @@ pub const CAPTURE_OPTIONS: [&str; 7] = [
 ];
 
 impl Opts<'_> {
-    /// Read `path` with the core's one reader (plain CSV or a monitoring
-    /// export, recognised from its content), as the options say:
-    /// `--interface busiest|every|NAME`, `--rates`, `--counters S`, `--label`.
-    pub fn read_export(&self, path: &str, require_label: bool) -> Result<Export, String> {
-        let bytes = read(path)?;
+    /// The user's choices for reading a file and capturing its rows, for
+    /// the core's [`FileChoices`] (the page's controls give the same):
+    /// `--interface busiest|every|NAME`, `--rates`, `--counters S`,
+    /// `--label`, `--time-column`, `--session-column`, `--session-gap`,
+    /// `--entity-column`.
+    pub fn file_choices(&self) -> Result<FileChoices, String> {
         let label = self
             .value("--label")?
             .unwrap_or(mibwatch_core::schema::LABEL_COLUMN);
@@ -176,49 +176,40 @@ impl Opts<'_> {
         } else {
             None
         };
-        let opts = ReadOptions {
+        let given = self.capture("--", None)?;
+        Ok(FileChoices {
+            label_column: label.to_string(),
+            format: None,
             kind,
             interval: self.parse::<f64>("--counters").ok().flatten(),
             interface,
-            csv: IngestOptions {
-                label_column: label.to_string(),
-                require_label,
-                keep_text: true,
-                ..IngestOptions::labelled(path)
+            values: if self.flag("--rates") {
+                Some(Values::Rates)
+            } else if given.values == Values::Counters {
+                Some(Values::Counters)
+            } else {
+                None
             },
-            ..ReadOptions::default()
-        };
-        export::read_export(&bytes, path, &opts).map_err(|e| e.to_string())
+            time_column: given.time_column,
+            session_column: given.session_column,
+            session_gap_secs: given.session_gap_secs,
+            entity_columns: given.entity_columns,
+        })
+    }
+
+    /// Read `path` with the core's one reader (plain CSV or a monitoring
+    /// export, recognised from its content), as [`Opts::file_choices`] says.
+    pub fn read_export(&self, path: &str, require_label: bool) -> Result<Export, String> {
+        let bytes = read(path)?;
+        self.file_choices()?
+            .read(&bytes, path, require_label)
+            .map_err(|e| e.to_string())
     }
 
     /// How `e`'s rows were captured: what the reader found, with the
-    /// options given on top (`--counters`, `--rates`, `--time-column`,
-    /// `--session-column`, `--session-gap`, `--entity-column`); counters with
-    /// no clock take `default_interval` when there is one.
+    /// options given on top; counters with no clock take `default_interval`
+    /// when there is one.
     pub fn capture_of(&self, e: &Export, default_interval: Option<f64>) -> Result<Capture, String> {
-        let mut c = e.capture();
-        let given = self.capture("--", None)?;
-        if self.flag("--rates") {
-            c.values = Values::Rates;
-        } else if given.values == Values::Counters {
-            c.values = Values::Counters;
-        }
-        c.interval = given.interval.or(c.interval);
-        if given.time_column.is_some() {
-            c.time_column = given.time_column;
-        }
-        if given.session_column.is_some() {
-            c.session_column = given.session_column;
-        }
-        if given.session_gap_secs.is_some() {
-            c.session_gap_secs = given.session_gap_secs;
-        }
-        if !given.entity_columns.is_empty() {
-            c.entity_columns = given.entity_columns;
-        }
-        if c.values == Values::Counters && c.time_column.is_none() && c.uptime_column.is_none() {
-            c.interval = c.interval.or(default_interval);
-        }
-        Ok(c)
+        Ok(self.file_choices()?.capture(e, default_interval))
     }
 }

@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::BaselineOptions;
 use crate::capture::{Capture, Values};
-use crate::export::{Export, ReadOptions, SeriesKind};
+use crate::export::{Export, FileChoices, ReadOptions, SeriesKind};
 use crate::features::FeatureSet;
 use crate::forest::ForestParams;
 use crate::ingest::IngestOptions;
 use crate::model::CvSummary;
-use crate::score::{ScoreOptions, ScoreSummary};
+use crate::score::{Fill, ScoreOptions, ScoreSummary};
 use crate::train::{LearnOptions, LearnerScore, TrainOptions};
 
 /// What to train, as chosen on the retraining screen.
@@ -62,26 +62,26 @@ impl TrainRequest {
     }
 }
 
-/// What to score, as chosen on the batch screen.
+/// What to score, as chosen on the batch screen: the file read and its
+/// rows captured as `choices` say, exactly as `mibwatch score` reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreRequest {
     pub file_name: String,
-    pub label_column: String,
-    pub options: ScoreOptions,
-    /// Numeric columns to read; `None`: every column but the label. Text
-    /// columns (host names, dates) must be left out.
-    pub columns: Option<Vec<String>>,
+    /// How to read the file and capture its rows (the CLI's options).
+    pub choices: FileChoices,
+    pub fill: Fill,
+    /// Prefix text cells a spreadsheet would run as formulas with `'`.
+    pub escape_formulas: bool,
 }
 
 impl ScoreRequest {
-    /// How to read the file: the numeric columns, text passing through.
-    pub fn ingest(&self) -> IngestOptions {
-        IngestOptions {
-            file_name: self.file_name.clone(),
-            label_column: self.label_column.clone(),
-            require_label: false,
-            columns: self.columns.clone(),
-            keep_text: true,
+    /// How to score the captured rows (on one thread: one worker).
+    pub fn options(&self, capture: Capture) -> ScoreOptions {
+        ScoreOptions {
+            capture,
+            escape_formulas: self.escape_formulas,
+            fill: self.fill.clone(),
+            threads: 1,
         }
     }
 }
@@ -182,6 +182,17 @@ pub enum ToWorker {
     /// when the request says so, beside the model file's bytes sent after
     /// them): `Progress` per step, then `Done` with the model file.
     LearnNormal(LearnRequest),
+    /// Score share `share.0` of `share.1` (contiguous row ranges, after the
+    /// whole file is captured) of the file sent beside, with the model sent
+    /// after it; the first share's worker keeps the file for a
+    /// [`ToWorker::ScoreFinish`].
+    ScoreShare {
+        request: ScoreRequest,
+        share: (usize, usize),
+    },
+    /// Merge every share's scored rows (bytes sent beside, in share order)
+    /// into the scored file, as [`ToWorker::Score`] would answer.
+    ScoreFinish,
 }
 
 /// Worker → page.
@@ -212,6 +223,8 @@ pub enum FromWorker {
     },
     /// The scored CSV's bytes travel beside this message.
     Scored(Box<ScoreSummary>),
+    /// A share's scored rows travel beside this message.
+    ScorePart,
     Failed {
         error: String,
     },
@@ -281,9 +294,12 @@ mod tests {
         assert!(ToWorker::from_json("{").is_err());
         let score = ToWorker::Score(ScoreRequest {
             file_name: "s.csv".into(),
-            label_column: "class".into(),
-            options: ScoreOptions::default(),
-            columns: Some(vec!["tcpInSegs".into()]),
+            choices: FileChoices {
+                interval: Some(15.0),
+                ..FileChoices::default()
+            },
+            fill: Fill::Median,
+            escape_formulas: true,
         });
         assert_eq!(ToWorker::from_json(&score.to_json()).unwrap(), score);
         let learn = LearnRequest {
@@ -298,6 +314,20 @@ mod tests {
         let msg = ToWorker::LearnNormal(learn.clone());
         assert_eq!(ToWorker::from_json(&msg.to_json()).unwrap(), msg);
         assert_eq!(learn.read_options().kind, Some(SeriesKind::Counter));
+        let ToWorker::Score(request) = score else {
+            unreachable!("built as Score above")
+        };
+        for m in [
+            ToWorker::ScoreShare {
+                request,
+                share: (1, 2),
+            },
+            ToWorker::ScoreFinish,
+        ] {
+            assert_eq!(ToWorker::from_json(&m.to_json()).unwrap(), m);
+        }
+        let part = FromWorker::ScorePart;
+        assert_eq!(FromWorker::from_json(&part.to_json()).unwrap(), part);
         let ToWorker::Train(r) = req else {
             unreachable!("built as Train above")
         };

@@ -11,6 +11,7 @@
 //! exactly as before.
 
 mod cacti;
+mod choices;
 mod clock;
 mod detect;
 mod error;
@@ -35,6 +36,7 @@ mod read_tests;
 
 use std::fmt;
 
+pub use choices::FileChoices;
 pub use detect::detect_format;
 pub use error::ExportError;
 pub use understanding::{KindSummary, Understanding};
@@ -45,7 +47,7 @@ use crate::limits;
 pub use crate::rates::SeriesKind;
 
 /// The formats [`read_export`] recognises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     /// CSV with MIB-named columns (the public file's and the lab's layout).
     PlainCsv,
@@ -100,7 +102,7 @@ impl fmt::Display for Format {
 }
 
 /// Which interface feeds the model's interface inputs (`ifInOctets11`…).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum InterfaceChoice {
     /// Per host, the non-loopback interface that moved the most octets.
     #[default]

@@ -6,6 +6,7 @@
 //! scored CSV is written by [`output`].
 
 pub mod output;
+pub mod ranges;
 pub mod summary;
 
 use std::fmt;
@@ -15,9 +16,9 @@ use serde::{Deserialize, Serialize};
 pub use output::scored_csv;
 pub use summary::{LISTED_ROWS, ListedRow, ScoreSummary, TIMELINE_POINTS};
 
-use crate::capture::{self, Capture, CaptureError, RateSummary};
+use crate::capture::{Capture, CaptureError, RateSummary};
 use crate::ingest::Table;
-use crate::metrics::{self, Evaluation};
+use crate::metrics::Evaluation;
 use crate::model::{MissingInputs, Model};
 
 /// What to use for a model input the file does not have.
@@ -59,7 +60,7 @@ impl Default for ScoreOptions {
 }
 
 /// One scored row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoredRow {
     /// The model's verdict: the baseline's alarm when it has a baseline,
     /// else the classifier's class is an attack.
@@ -75,7 +76,7 @@ pub struct ScoredRow {
 }
 
 /// The baseline's judgement of one scored row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineCell {
     /// The anomaly score (log10 of the factor beyond the normal band).
     pub score: f64,
@@ -99,6 +100,9 @@ pub struct Scored {
     pub unfamiliar: usize,
     /// Alarm events of the baseline's rule, over the capture sessions.
     pub alarm_events: usize,
+    /// The capture sessions (and entities) as ranges of `rows`: an alarm
+    /// event never spans two.
+    pub sessions: Vec<std::ops::Range<usize>>,
     pub rates: Option<RateSummary>,
     /// The classifier against the file's own labels, when it has a label
     /// column whose values are all classes of the model.
@@ -113,6 +117,8 @@ pub enum ScoreError {
     Missing(MissingInputs),
     Capture(CaptureError),
     NoClassifier,
+    /// Scored row ranges that do not make up the file.
+    Merge(ranges::MergeError),
 }
 
 impl fmt::Display for ScoreError {
@@ -120,6 +126,7 @@ impl fmt::Display for ScoreError {
         match self {
             ScoreError::Missing(e) => e.fmt(f),
             ScoreError::Capture(e) => e.fmt(f),
+            ScoreError::Merge(e) => e.fmt(f),
             ScoreError::NoClassifier => {
                 write!(f, "this model has no classifier to score rows with.")
             }
@@ -137,159 +144,24 @@ pub fn score(model: &Model, table: Table, opts: &ScoreOptions) -> Result<Scored,
 /// Rows scored between two progress reports.
 pub const PROGRESS_EVERY: usize = 20_000;
 
-/// [`score`], calling `progress(done, total)` every [`PROGRESS_EVERY`] rows.
+/// [`score`], calling `progress(done, total)` every [`PROGRESS_EVERY`] rows:
+/// the file captured once, its rows scored as one range, merged.
 pub fn score_with_progress(
     model: &Model,
     table: Table,
     opts: &ScoreOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Scored, ScoreError> {
-    if model.classifier.is_none() && model.baseline.is_none() {
-        return Err(ScoreError::NoClassifier);
-    }
-    let captured = capture::capture(&table, &opts.capture).map_err(ScoreError::Capture)?;
-    drop(table);
-    let rates = captured.rates;
-    let sessions = captured.sessions;
-    let mut table = captured.table;
-    // Keep the timestamp (first) and the session id (last) of each scored
-    // row for the scored file.
-    if let (Some(name), Some(times)) = (&opts.capture.time_column, captured.times) {
-        table.insert_column(0, name, &times);
-    }
-    if let (Some(name), Some(ids)) = (&opts.capture.session_column, captured.session_ids) {
-        table.insert_column(table.n_cols(), name, &ids);
-    }
-    let table = fill_missing(model, table, &opts.fill);
-    let inputs = model.input_rows(&table).map_err(ScoreError::Missing)?;
-    let n_in = model.inputs.len().max(1);
-    let total = inputs.len() / n_in;
-    let k = model.classes.len();
-    let plan = model.plan();
-    let nf = plan.n_features();
-    let mut counts = vec![0; k];
-    let mut unfamiliar = 0;
-    let mut rows = Vec::with_capacity(total);
-    // Chunk by chunk: features, then the classifier's batch prediction (the
-    // same values as predicting row by row, computed tree by tree).
-    let mut features = Vec::with_capacity(PROGRESS_EVERY * nf);
-    let mut probs = vec![0.0; PROGRESS_EVERY * k];
-    let batch = model.classifier.as_ref().map(|c| c.batch());
-    for (c, chunk) in inputs.chunks(PROGRESS_EVERY * n_in).enumerate() {
-        progress(c * PROGRESS_EVERY, total);
-        features.clear();
-        for row in chunk.chunks_exact(n_in) {
-            plan.derive_into(row, &mut features);
-        }
-        let m = chunk.len() / n_in;
-        if let Some(b) = &batch {
-            b.predict_proba_threads(&features, &mut probs[..m * k], opts.threads);
-        }
-        for (i, (input, f)) in chunk
-            .chunks_exact(n_in)
-            .zip(features.chunks_exact(nf))
-            .enumerate()
-        {
-            let p = &probs[(i * k).min(probs.len())..((i + 1) * k).min(probs.len())];
-            let class = batch.is_some().then(|| crate::stats::argmax(p));
-            // The guard speaks for the classifier's training data only.
-            let unf = batch.is_some() && model.guard.is_unfamiliar(f);
-            if let Some(c) = class {
-                counts[c] += 1;
-            }
-            unfamiliar += unf as usize;
-            let cell = model.baseline.as_ref().map(|b| {
-                let s = b.score(input);
-                BaselineCell {
-                    score: s.score,
-                    alarm: s.alarm,
-                    event: false,
-                    deviating: b.deviating_cell(&s, 3),
-                }
-            });
-            rows.push(ScoredRow {
-                anomalous: match (&cell, class) {
-                    (Some(b), _) => b.alarm,
-                    (None, Some(c)) => model.classes[c] != crate::schema::NORMAL_CLASS,
-                    (None, None) => false,
-                },
-                class,
-                p_anomalous: if class.is_some() {
-                    model.p_anomalous(p)
-                } else {
-                    0.0
-                },
-                probabilities: p.to_vec(),
-                unfamiliar: unf,
-                baseline: cell,
-            });
-        }
-    }
-    let alarm_events = mark_events(model, &mut rows, &sessions);
-    let evaluation = table.labels.as_ref().and_then(|labels| {
-        let truth: Option<Vec<u32>> = labels
-            .iter()
-            .map(|l| model.classes.iter().position(|c| c == l).map(|i| i as u32))
-            .collect();
-        truth.filter(|_| batch.is_some()).map(|t| {
-            let pred: Vec<u32> = rows.iter().map(|r| r.class.unwrap_or(0) as u32).collect();
-            metrics::evaluate(&t, &pred, &model.classes)
-        })
-    });
-    let verdicts = table.labels.as_ref().and_then(|labels| {
-        let normal = |l: &String| l.eq_ignore_ascii_case(crate::schema::NORMAL_CLASS);
-        labels.iter().any(normal).then(|| {
-            let truth: Vec<bool> = labels.iter().map(|l| !normal(l)).collect();
-            let said: Vec<bool> = rows.iter().map(|r| r.anomalous).collect();
-            metrics::binary(&truth, &said)
-        })
-    });
-    Ok(Scored {
-        table,
-        anomalous: rows.iter().filter(|r| r.anomalous).count(),
-        rows,
-        counts,
-        unfamiliar,
-        alarm_events,
-        rates,
-        evaluation,
-        verdicts,
-    })
-}
-
-/// Mark the polls that are in an alarm event (the baseline's rule, within
-/// each capture session); the number of events.
-fn mark_events(
-    model: &Model,
-    rows: &mut [ScoredRow],
-    sessions: &[std::ops::Range<usize>],
-) -> usize {
-    let Some(b) = &model.baseline else {
-        return 0;
-    };
-    let alarms: Vec<bool> = rows
-        .iter()
-        .map(|r| r.baseline.as_ref().is_some_and(|c| c.alarm))
-        .collect();
-    let mut events = 0;
-    for s in sessions {
-        let s = s.start.min(rows.len())..s.end.min(rows.len());
-        let on = b.rule.in_alarm(&alarms[s.clone()]);
-        for (i, &in_event) in on.iter().enumerate() {
-            if let Some(c) = rows[s.start + i].baseline.as_mut() {
-                c.event = in_event;
-            }
-            events += (in_event && (i == 0 || !on[i - 1])) as usize;
-        }
-    }
-    events
+    let p = ranges::prepare(model, table, opts)?;
+    let rows = ranges::score_range(model, &p, 0..p.rows(), opts.threads, progress);
+    ranges::merge(model, p, vec![rows])
 }
 
 /// Add the model inputs the table lacks, as `fill` says (no change for
 /// [`Fill::Refuse`]: scoring then names the missing columns).
 /// With [`Fill::Refuse`], inputs the model does not read are still filled
 /// with their training median: they change no prediction.
-fn fill_missing(model: &Model, table: Table, fill: &Fill) -> Table {
+pub(crate) fn fill_missing(model: &Model, table: Table, fill: &Fill) -> Table {
     let missing: Vec<usize> = (0..model.inputs.len())
         .filter(|&i| table.column_index(&model.inputs[i]).is_none())
         .filter(|&i| *fill != Fill::Refuse || !model.uses_input(i))

@@ -13,6 +13,43 @@ pub const TIMELINE_POINTS: usize = 800;
 /// filtering shows rows even when they come late in the file).
 pub const LISTED_ROWS: usize = 200;
 
+/// Alarm events listed in a scored file's summary (the first ones).
+pub const LISTED_EVENTS: usize = 100;
+/// Deviating inputs listed as the file's top reasons.
+pub const TOP_REASONS: usize = 5;
+
+/// An input outside its normal band in the file's alarm polls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopReason {
+    pub input: String,
+    /// "above" or "below" its normal band.
+    pub side: String,
+    /// Alarm polls in which it is outside its band on that side.
+    pub polls: usize,
+    /// Its largest deviation in words ("ipInReceives is 60× above your
+    /// normal (5,000/s vs normal 12–80/s)").
+    pub worst: String,
+    /// Spreadsheet row of that poll.
+    pub worst_row: usize,
+}
+
+/// One alarm event of the baseline's rule, for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventSpan {
+    /// Scored rows `start..end` (indices, as in the timeline).
+    pub start: usize,
+    pub end: usize,
+    /// Spreadsheet rows of its first and last poll.
+    pub first_row: usize,
+    pub last_row: usize,
+    /// The highest anomaly score in it.
+    pub peak: f64,
+    /// The deviating inputs of its peak poll.
+    pub deviating: String,
+    /// The most frequent label of its rows, when the file has labels.
+    pub label: Option<String>,
+}
+
 /// One listed row of a scored file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListedRow {
@@ -58,6 +95,16 @@ pub struct ScoreSummary {
     pub events: Vec<(usize, usize)>,
     /// The verdicts against the file's labels (normal vs the rest).
     pub verdicts: Option<crate::metrics::BinaryMetrics>,
+    /// The first [`LISTED_EVENTS`] alarm events.
+    #[serde(default)]
+    pub event_spans: Vec<EventSpan>,
+    /// The inputs most often outside their bands in alarm polls, at most
+    /// [`TOP_REASONS`].
+    #[serde(default)]
+    pub top_reasons: Vec<TopReason>,
+    /// Rows labelled normal and the others, when the file has labels.
+    #[serde(default)]
+    pub labelled: Option<(usize, usize)>,
 }
 
 impl ScoreSummary {
@@ -85,22 +132,28 @@ impl ScoreSummary {
                 (b * bucket, max)
             })
             .collect();
+        // Runs of polls in an event, within each capture session (as the
+        // scored file's alarm_event column and the CLI count them).
         let mut events = Vec::new();
-        let mut start = None;
-        for (i, r) in scored.rows.iter().enumerate() {
-            let on = r.baseline.as_ref().is_some_and(|b| b.event);
-            match (on, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    events.push((s, i));
-                    start = None;
+        for range in &scored.sessions {
+            let mut start = None;
+            let end = range.end.min(n);
+            for i in range.start.min(end)..end {
+                let on = scored.rows[i].baseline.as_ref().is_some_and(|b| b.event);
+                match (on, start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        events.push((s, i));
+                        start = None;
+                    }
+                    _ => {}
                 }
-                _ => {}
+            }
+            if let Some(s) = start {
+                events.push((s, end));
             }
         }
-        if let Some(s) = start {
-            events.push((s, n));
-        }
+        events.sort_unstable();
         // The first rows, the first rows of each class, and the first
         // anomalous ones.
         let mut per_class = vec![0usize; model.classes.len() + 1];
@@ -157,7 +210,22 @@ impl ScoreSummary {
                 }
             })
             .collect();
+        let event_spans = events
+            .iter()
+            .take(LISTED_EVENTS)
+            .map(|&(a, b)| event_span(scored, a, b))
+            .collect();
+        let labelled = scored.table.labels.as_ref().map(|l| {
+            let normal = l
+                .iter()
+                .filter(|l| l.eq_ignore_ascii_case(crate::schema::NORMAL_CLASS))
+                .count();
+            (normal, l.len() - normal)
+        });
         ScoreSummary {
+            event_spans,
+            top_reasons: top_reasons(model, scored, cols.as_deref()),
+            labelled,
             rows: n,
             classes: model.classes.clone(),
             counts: scored.counts.clone(),
@@ -176,6 +244,90 @@ impl ScoreSummary {
             verdicts: scored.verdicts.clone(),
         }
     }
+}
+
+/// Rows `a..b` of `scored` as an event.
+fn event_span(scored: &Scored, a: usize, b: usize) -> EventSpan {
+    let row = |i: usize| scored.table.row_numbers.get(i).copied().unwrap_or(0);
+    let (mut peak, mut at) = (0.0f64, a);
+    for i in a..b {
+        let s = scored.rows[i].baseline.as_ref().map_or(0.0, |c| c.score);
+        if s > peak {
+            (peak, at) = (s, i);
+        }
+    }
+    let label = scored.table.labels.as_ref().and_then(|l| {
+        let mut counts: Vec<(&String, usize)> = Vec::new();
+        for x in &l[a..b] {
+            match counts.iter_mut().find(|(y, _)| *y == x) {
+                Some(c) => c.1 += 1,
+                None => counts.push((x, 1)),
+            }
+        }
+        // The most frequent; the first seen on a tie.
+        counts
+            .iter()
+            .rev()
+            .max_by_key(|(_, n)| *n)
+            .map(|(l, _)| (*l).clone())
+    });
+    EventSpan {
+        start: a,
+        end: b,
+        first_row: row(a),
+        last_row: row(b.saturating_sub(1).max(a)),
+        peak,
+        deviating: scored.rows[at]
+            .baseline
+            .as_ref()
+            .map(|c| c.deviating.clone())
+            .unwrap_or_default(),
+        label,
+    }
+}
+
+/// The inputs most often outside their bands over the file's alarm polls
+/// (ties: the larger deviation first), with the largest deviation of each.
+fn top_reasons(model: &Model, scored: &Scored, cols: Option<&[usize]>) -> Vec<TopReason> {
+    let (Some(b), Some(cols)) = (&model.baseline, cols) else {
+        return Vec::new();
+    };
+    use crate::baseline::score::Direction;
+    /// (feature, above), alarm polls, worst excess, its row index, its words.
+    type Found = ((usize, bool), usize, f64, usize, String);
+    let mut found: Vec<Found> = Vec::new();
+    for (i, r) in scored.rows.iter().enumerate() {
+        if !r.baseline.as_ref().is_some_and(|c| c.alarm) {
+            continue;
+        }
+        let row = scored.table.row(i);
+        let inputs: Vec<f64> = cols.iter().map(|&j| row[j]).collect();
+        let s = b.score(&inputs);
+        for d in &s.deviations {
+            let key = (d.feature, d.direction == Direction::Above);
+            match found.iter_mut().find(|f| f.0 == key) {
+                Some(f) => {
+                    f.1 += 1;
+                    if d.excess > f.2 {
+                        (f.2, f.3, f.4) = (d.excess, i, b.describe(d));
+                    }
+                }
+                None => found.push((key, 1, d.excess, i, b.describe(d))),
+            }
+        }
+    }
+    found.sort_by(|x, y| y.1.cmp(&x.1).then(y.2.total_cmp(&x.2)).then(x.0.cmp(&y.0)));
+    found
+        .into_iter()
+        .take(TOP_REASONS)
+        .map(|((f, above), polls, _, i, worst)| TopReason {
+            input: b.features[f].name.clone(),
+            side: if above { "above" } else { "below" }.to_string(),
+            polls,
+            worst,
+            worst_row: scored.table.row_numbers.get(i).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -219,6 +371,55 @@ mod tests {
         assert!(s.listed.iter().any(|r| !r.reasons.is_empty()));
         assert_eq!(s.counts.iter().sum::<usize>(), s.rows);
         assert!(s.evaluation.is_some());
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<ScoreSummary>(&json).unwrap(), s);
+    }
+
+    #[test]
+    fn a_baseline_gives_events_top_reasons_and_labelled_counts() {
+        let m = crate::model::decode(include_bytes!("../../../../models/default.mwm")).unwrap();
+        let choices = crate::export::FileChoices::default();
+        let e = choices
+            .read(
+                include_bytes!("../../../../data/lab/lab.csv"),
+                "lab.csv",
+                false,
+            )
+            .unwrap();
+        let opts = ScoreOptions {
+            capture: choices.capture(&e, None),
+            ..ScoreOptions::default()
+        };
+        let scored = crate::score::score(&m, e.table, &opts).unwrap();
+        let s = ScoreSummary::of(&m, &scored, 0.0, 0.0);
+        assert!(s.baseline);
+        assert_eq!(s.events.len(), scored.alarm_events);
+        assert!(s.events.len() > 1, "one event per session at least");
+        assert!(s.events.windows(2).all(|w| w[0].1 <= w[1].0));
+        assert_eq!(s.event_spans.len(), s.events.len().min(LISTED_EVENTS));
+        for (span, &(a, b)) in s.event_spans.iter().zip(&s.events) {
+            assert_eq!((span.start, span.end), (a, b));
+            assert_eq!(span.first_row, scored.table.row_numbers[a]);
+            assert_eq!(span.last_row, scored.table.row_numbers[b - 1]);
+            let peak = (a..b)
+                .map(|i| scored.rows[i].baseline.as_ref().unwrap().score)
+                .fold(0.0, f64::max);
+            assert_eq!(span.peak, peak);
+            assert!(span.label.is_some(), "the lab file is labelled");
+        }
+        assert!(!s.top_reasons.is_empty() && s.top_reasons.len() <= TOP_REASONS);
+        assert!(s.top_reasons.windows(2).all(|w| w[0].polls >= w[1].polls));
+        let alarms = scored
+            .rows
+            .iter()
+            .filter(|r| r.baseline.as_ref().is_some_and(|c| c.alarm))
+            .count();
+        assert!(s.top_reasons.iter().all(|r| r.polls <= alarms));
+        let first = &s.top_reasons[0];
+        assert!(first.worst.starts_with(&first.input), "{}", first.worst);
+        let labels = scored.table.labels.as_ref().unwrap();
+        let normal = labels.iter().filter(|l| *l == "normal").count();
+        assert_eq!(s.labelled, Some((normal, labels.len() - normal)));
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<ScoreSummary>(&json).unwrap(), s);
     }
