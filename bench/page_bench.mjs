@@ -14,19 +14,22 @@
 // - `forests_s`: click to the first baseline (smartcore's decision tree,
 //   k-nearest neighbours, naive Bayes, which the page always adds), i.e. the
 //   forests of every split grown and evaluated.
-// Peak memory is sampled every 250 ms from /proc: the proportional set size
-// (Pss) summed over the browser's processes, and the largest single process
-// (the renderer, whose threads run the page and its workers).
+// Peak memory is sampled every 500 ms from /proc (VmRSS, cheap to read): the
+// largest single process (the renderer, whose threads run the page and its
+// workers) and the sum over the browser's processes (which counts memory
+// they share more than once).
 // The accuracy of the last run is that of the model the page offers for
 // download (its final forest, grown on every row of the file, i.e. on the
 // set's training rows) on the set's test rows (`BENCH_BIN page-model`): the
 // rows every other learner is tested on.
 //
 // A set named `counters-2m` is the large-file run: the file is
-// DATA_DIR/counters-2m.csv (`mibwatch-bench counters-csv`), without test rows,
-// and the run stops (Cancel) once every forest is grown, at the first
-// baseline: smartcore's k-nearest neighbours on 1.4 million rows would take
-// hours in the page.
+// DATA_DIR/counters-2m.csv (`mibwatch-bench counters-csv`), without test rows.
+// It and every set of more than PAGE_BENCH_FULL_MAX_ROWS training rows
+// (default 20,000) stop (Cancel) once every forest is grown, at the first
+// baseline: smartcore's k-nearest neighbours, brute force over the
+// time-ordered split, takes minutes at 100,000 rows and would take hours at
+// 2,000,000. Their accuracy is not measured (no model to download).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +42,8 @@ const { startApp, openPage } = await import('../tests/e2e/helpers.mjs');
 const runs = Number(runsArg ?? 1);
 const workerCounts = (workersArg ?? '1,2').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.PAGE_BENCH_TIMEOUT_S ?? 1800) * 1000;
+// Larger sets are timed to the first baseline only (see the top).
+const FULL_MAX_ROWS = Number(process.env.PAGE_BENCH_FULL_MAX_ROWS ?? 20000);
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
@@ -72,10 +77,10 @@ function descendants(pid) {
   return out;
 }
 
-/** Pss in bytes of process `pid` (0 when it is gone). */
-function pss(pid) {
+/** Resident memory in bytes of process `pid` (0 when it is gone). */
+function rss(pid) {
   try {
-    const m = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
@@ -89,19 +94,19 @@ function memoryWatch() {
   const sample = () => {
     let sum = 0;
     for (const p of descendants(process.pid)) {
-      const b = pss(p);
+      const b = rss(p);
       sum += b;
       largest = Math.max(largest, b);
     }
     total = Math.max(total, sum);
   };
   sample();
-  const timer = setInterval(sample, 250);
+  const timer = setInterval(sample, 500);
   return {
     stop() {
       clearInterval(timer);
       sample();
-      return { peak_pss_bytes: total, peak_process_pss_bytes: largest };
+      return { peak_rss_bytes: total, peak_process_rss_bytes: largest };
     },
   };
 }
@@ -180,11 +185,12 @@ try {
     for (const workers of workerCounts) {
       const results = [];
       for (let i = 0; i < runs; i++) {
-        const r = await trainOnce(app, name, csv, workers, !big && i === runs - 1, big);
+        const untilForests = big || trainRows > FULL_MAX_ROWS;
+        const r = await trainOnce(app, name, csv, workers, !untilForests && i === runs - 1, untilForests);
         results.push(r);
         console.error(
           `page ${name} (${workers} workers): ${r.failed ? `FAILED (${r.failed}) after ${r.wall.toFixed(1)} s` : r.stopped ? `stopped ${r.stopped}` : `${r.wall.toFixed(2)} s to the result`}, ` +
-            `forests ${r.forests?.toFixed(2) ?? '?'} s, peak ${(r.peak_pss_bytes / 1e9).toFixed(2)} GB`,
+            `forests ${r.forests?.toFixed(2) ?? '?'} s, peak ${(r.peak_rss_bytes / 1e9).toFixed(2)} GB`,
         );
         if (r.failed) break;
       }
@@ -206,8 +212,8 @@ try {
         rows: last.rows ?? null,
         accuracy: last.model?.accuracy ?? null,
         model_bytes: last.model?.model_bytes ?? null,
-        peak_pss_bytes: Math.max(...results.map((r) => r.peak_pss_bytes)),
-        peak_process_pss_bytes: Math.max(...results.map((r) => r.peak_process_pss_bytes)),
+        peak_rss_bytes: Math.max(...results.map((r) => r.peak_rss_bytes)),
+        peak_process_rss_bytes: Math.max(...results.map((r) => r.peak_process_rss_bytes)),
         failed: last.failed ?? null,
         stopped: last.stopped ?? null,
         failed_status: last.status ?? null,
