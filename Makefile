@@ -71,8 +71,9 @@ lab-campaign:
 lab-down:
 	lab/lab.sh down
 
-# The benchmark against scikit-learn (about 100 min on 2 cores; writes bench/results.md).
-bench: setup
+# The benchmark against scikit-learn and YDF, natively, in wasm and in the page
+# in headless Chromium (writes bench/results.md with its own wall time).
+bench: setup-test
 	bench/run.sh
 
 # Rebuild the embedded default model from data/ (byte-identical on rerun).

@@ -1,5 +1,6 @@
-// wasm side of the benchmark: mibwatch's trainer compiled to wasm32 (the
-// worker's `fast` profile) and run by Node's V8, the engine of Chromium.
+// One-thread wasm row of the benchmark: mibwatch's trainer alone, compiled to
+// wasm32 (the worker's `fast` profile) and run by Node's V8, the engine of
+// Chromium, without the page around it (bench/page_bench.mjs times the page).
 //   node wasm_bench.mjs PKG_DIR DATA_DIR SETS RUNS   → one JSON line per set
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,6 @@ const [pkg, dir, sets, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const require = createRequire(import.meta.url);
 const wasm = require(path.resolve(pkg, 'mibwatch_bench.js'));
-// Rows predicted in the batch timing (fewer than natively: wasm memory).
-const BATCH_ROWS = 200_000;
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
@@ -40,33 +39,18 @@ for (const name of sets.split(',')) {
     fit.push((performance.now() - t) / 1000);
   }
   const accuracy = model.accuracy(xt, yt);
-  const reps = Math.ceil(20000 / shape.test_rows);
-  const tiled = new Float64Array(BATCH_ROWS * shape.features);
-  for (let i = 0; i < tiled.length; i++) tiled[i] = xt[i % xt.length];
-  const one = [];
-  const batch = [];
-  let check = 0;
-  for (let i = 0; i < runs; i++) {
-    let t = performance.now();
-    check += model.predict_rows(xt, reps);
-    one.push(((performance.now() - t) * 1000) / (reps * shape.test_rows));
-    t = performance.now();
-    check += model.predict_batch(tiled);
-    batch.push(BATCH_ROWS / ((performance.now() - t) / 1000));
-  }
   const line = {
     side: 'mibwatch wasm',
     set: name,
     train_rows: shape.train_rows,
+    test_rows: shape.test_rows,
+    threads: 1,
     runs,
     fit_s: median(fit),
     fit_runs_s: fit,
     accuracy,
-    predict_one_us: median(one),
-    batch_rows_per_s: median(batch),
     model_bytes: model.bytes(),
     node: process.version,
-    checksum: check,
   };
   console.log(JSON.stringify(line));
   console.error(`wasm ${name}: fit ${line.fit_s.toFixed(3)} s, accuracy ${accuracy.toFixed(4)}`);

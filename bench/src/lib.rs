@@ -100,42 +100,118 @@ pub fn train(
     trees: u16,
     seed: u64,
 ) -> Forest {
-    forest::train(
+    train_threads(x, y, n_features, n_classes, trees, seed, 1)
+}
+
+/// [`train`] with the trees grown on `threads` threads (the same forest).
+pub fn train_threads(
+    x: &[f64],
+    y: &[u32],
+    n_features: usize,
+    n_classes: usize,
+    trees: u16,
+    seed: u64,
+    threads: usize,
+) -> Forest {
+    forest::train_threads(
         x,
         n_features,
         y,
         n_classes,
         &params(trees, seed),
+        threads,
         &mut |_, _| Control::Continue,
     )
     .expect("benchmark data trains")
 }
 
+/// The training rows as the CSV the page reads: a header `f00,…,class`,
+/// every value printed so that it reads back to the same f64 (Rust's
+/// shortest round-trip form), the class as `c<index>`. The page trains its
+/// final forest on every row of the file, so its model is tested on the
+/// set's test rows like every other learner ([`page_accuracy`]).
+pub fn csv(d: &DataSet, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    let mut line = String::new();
+    for j in 0..d.n_features {
+        let _ = write!(line, "f{j:02},");
+    }
+    line.push_str("class\n");
+    out.write_all(line.as_bytes())?;
+    for (row, y) in d.train_x.chunks_exact(d.n_features).zip(&d.train_y) {
+        line.clear();
+        for v in row {
+            let _ = write!(line, "{v},");
+        }
+        let _ = writeln!(line, "c{y}");
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Accuracy on the set's test rows of a model the page trained on [`csv`]'s
+/// file: its inputs `fNN` and classes `cN` mapped back to the set's columns
+/// and class indices.
+pub fn page_accuracy(model: &mibwatch_core::model::Model, d: &DataSet) -> Result<f64, String> {
+    let index = |name: &str, prefix: char| {
+        name.strip_prefix(prefix)
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| format!("the model names {name:?}, not a column of the benchmark"))
+    };
+    let cols: Vec<usize> = model
+        .features
+        .iter()
+        .map(|f| index(f, 'f'))
+        .collect::<Result<_, _>>()?;
+    let classes: Vec<u32> = model
+        .classes
+        .iter()
+        .map(|c| index(c, 'c').map(|i| i as u32))
+        .collect::<Result<_, _>>()?;
+    let forest = model.forest().ok_or("the model has no forest")?;
+    let x: Vec<f64> = d
+        .test_x
+        .chunks_exact(d.n_features)
+        .flat_map(|row| cols.iter().map(|&j| row[j]))
+        .collect();
+    let pred = forest.predict_all(&x);
+    let right = pred
+        .iter()
+        .zip(&d.test_y)
+        .filter(|(p, t)| classes[**p as usize] == **t)
+        .count();
+    Ok(right as f64 / d.test_y.len() as f64)
+}
+
+/// Training rows in class order (stable): the order every runner reads
+/// them in. The page takes a run of one label as a capture session, so a
+/// file in class order is one session per class, and the page's training
+/// runs no whole-session folds: the same work as on a time-ordered capture.
+pub fn sort_by_class(d: &mut DataSet) {
+    let f = d.n_features;
+    let mut order: Vec<usize> = (0..d.train_y.len()).collect();
+    order.sort_by_key(|&i| d.train_y[i]);
+    d.train_x = order
+        .iter()
+        .flat_map(|&i| d.train_x[i * f..(i + 1) * f].iter().copied())
+        .collect();
+    d.train_y = order.iter().map(|&i| d.train_y[i]).collect();
+}
+
+/// `n` generated rows as whole numbers (counters per second, as a poller
+/// rounds them), in class order, in the CSV layout of [`csv`]: the page's
+/// large-file run, whose file must stay under the page's size limit
+/// (`limits::MAX_FILE_BYTES`).
+pub fn counters_csv(n: usize, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut d = synthetic(n, 0, n as u64);
+    d.train_x.iter_mut().for_each(|v| *v = v.round());
+    sort_by_class(&mut d);
+    csv(&d, out)
+}
+
 pub fn accuracy(forest: &Forest, x: &[f64], y: &[u32]) -> f64 {
     let pred = forest.predict_all(x);
     pred.iter().zip(y).filter(|(p, t)| p == t).count() as f64 / y.len() as f64
-}
-
-/// Predict every row one at a time (a user typing values), `reps` times over;
-/// returns a checksum so the work cannot be optimised away.
-pub fn predict_rows(forest: &Forest, x: &[f64], reps: usize) -> f64 {
-    let mut p = vec![0.0; forest.n_classes];
-    let mut sum = 0.0;
-    for _ in 0..reps {
-        for row in x.chunks_exact(forest.n_features) {
-            forest.predict_proba_into(row, &mut p);
-            sum += p[0];
-        }
-    }
-    sum
-}
-
-/// Batch prediction: class probabilities of every row of `x` on `threads`
-/// threads; checksum.
-pub fn predict_batch(forest: &Forest, x: &[f64], threads: usize) -> f64 {
-    let mut out = vec![0.0; x.len() / forest.n_features * forest.n_classes];
-    forest.predict_proba_batch_threads(x, &mut out, threads);
-    out.iter().step_by(forest.n_classes).sum()
 }
 
 /// Size of the forest as the model file stores it (postcard bytes).
@@ -167,12 +243,6 @@ mod wasm {
     impl Trained {
         pub fn accuracy(&self, x: &[f64], y: &[u32]) -> f64 {
             super::accuracy(&self.0, x, y)
-        }
-        pub fn predict_rows(&self, x: &[f64], reps: usize) -> f64 {
-            super::predict_rows(&self.0, x, reps)
-        }
-        pub fn predict_batch(&self, x: &[f64]) -> f64 {
-            super::predict_batch(&self.0, x, 1)
         }
         pub fn bytes(&self) -> usize {
             super::forest_bytes(&self.0)

@@ -1,7 +1,15 @@
 //! Native side of the benchmark (see bench/run.sh for the whole run).
 //!
 //!   mibwatch-bench gen DIR [SIZES]        write the data sets (SIZES: 5000,20000,…)
-//!   mibwatch-bench native DIR SETS RUNS   time mibwatch's trainer; one JSON line per set
+//!   mibwatch-bench native DIR SETS RUNS   time mibwatch's trainer on one thread and on
+//!                                         every core; one JSON line per set and thread count
+//!   mibwatch-bench csv DIR SETS           each set's training rows as the CSV the page reads
+//!                                         (DIR/SET.csv)
+//!   mibwatch-bench counters-csv FILE ROWS ROWS generated rows as whole numbers, for the
+//!                                         page's large-file run
+//!   mibwatch-bench page-model FILE.mwm DIR SET
+//!                                         accuracy on SET's test rows of a model the page
+//!                                         trained on DIR/SET.csv
 //!
 //! Every timing is the median of RUNS runs of the same work with the same seed.
 
@@ -9,7 +17,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use mibwatch_bench::{
-    DataSet, accuracy, forest_bytes, predict_batch, predict_rows, synthetic, train,
+    DataSet, accuracy, counters_csv, csv, forest_bytes, page_accuracy, sort_by_class, synthetic,
+    train_threads,
 };
 use mibwatch_core::capture::Capture;
 use mibwatch_core::features::FeatureSet;
@@ -19,15 +28,20 @@ use mibwatch_core::train::{TrainOptions, prepare};
 
 const TREES: u16 = 100;
 const SEED: u64 = 42;
-/// Rows predicted in the batch timing (the test rows, repeated).
-const BATCH_ROWS: usize = 1_000_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("gen") => gen_sets(&args[1..]),
         Some("native") => native(&args[1..]),
-        _ => Err("usage: mibwatch-bench gen DIR [SIZES] | native DIR SETS RUNS".into()),
+        Some("csv") => csv_sets(&args[1..]),
+        Some("counters-csv") => counters(&args[1..]),
+        Some("page-model") => page_model(&args[1..]),
+        _ => Err(
+            "usage: mibwatch-bench gen DIR [SIZES] | native DIR SETS RUNS | csv DIR SETS \
+                  | counters-csv FILE ROWS | page-model FILE.mwm DIR SET"
+                .into(),
+        ),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
@@ -117,12 +131,13 @@ fn gen_sets(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let sizes: Vec<usize> = args
         .get(1)
-        .map_or("5000,20000,100000,500000", String::as_str)
+        .map_or("5000,20000,100000", String::as_str)
         .split(',')
         .map(|s| s.parse().map_err(|_| format!("bad size {s}")))
         .collect::<Result<_, _>>()?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let public = snmp_mib(&root.join("data/snmp-mib/all_data.csv"))?;
+    let mut public = snmp_mib(&root.join("data/snmp-mib/all_data.csv"))?;
+    sort_by_class(&mut public);
     write_set(dir, &public)?;
     eprintln!(
         "wrote snmp-mib: {} train / {} test rows × {} features",
@@ -132,7 +147,8 @@ fn gen_sets(args: &[String]) -> Result<(), String> {
     );
     for n in sizes {
         // A fifth as many test rows, at most 50,000; seeds differ per size.
-        let d = synthetic(n, (n / 5).min(50_000), n as u64);
+        let mut d = synthetic(n, (n / 5).min(50_000), n as u64);
+        sort_by_class(&mut d);
         write_set(dir, &d)?;
         eprintln!(
             "wrote {}: {} train / {} test rows",
@@ -161,65 +177,92 @@ fn native(args: &[String]) -> Result<(), String> {
         .get(2)
         .map_or(Ok(5), |s| s.parse())
         .map_err(|_| "bad RUNS")?;
+    if runs == 0 {
+        return Err("RUNS must be ≥ 1".into());
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     for name in sets.split(',') {
         let d = read_set(dir, name)?;
         let (f, k) = (d.n_features, d.n_classes);
-        let mut fit = Vec::new();
-        let mut forest = None;
-        for _ in 0..runs {
-            let t = Instant::now();
-            let trained = train(&d.train_x, &d.train_y, f, k, TREES, SEED);
-            fit.push(t.elapsed().as_secs_f64());
-            forest = Some(trained);
+        for threads in [1, cores] {
+            let mut fit = Vec::new();
+            let mut forest = None;
+            for _ in 0..runs {
+                let t = Instant::now();
+                let trained = train_threads(&d.train_x, &d.train_y, f, k, TREES, SEED, threads);
+                fit.push(t.elapsed().as_secs_f64());
+                forest = Some(trained);
+            }
+            let forest = forest.ok_or("RUNS must be ≥ 1")?;
+            let acc = accuracy(&forest, &d.test_x, &d.test_y);
+            let line = serde_json::json!({
+                "side": if threads == 1 { "mibwatch native" } else { "mibwatch native all threads" },
+                "set": name,
+                "train_rows": d.train_y.len(),
+                "test_rows": d.test_y.len(),
+                "threads": threads,
+                "runs": runs,
+                "fit_s": median(fit.clone()),
+                "fit_runs_s": fit,
+                "accuracy": acc,
+                "model_bytes": forest_bytes(&forest),
+            });
+            println!("{line}");
+            eprintln!(
+                "native {name} ({threads} threads): fit {:.3} s, accuracy {:.4}",
+                median(fit),
+                acc
+            );
+            if cores == 1 {
+                break;
+            }
         }
-        let forest = forest.ok_or("RUNS must be ≥ 1")?;
-        let acc = accuracy(&forest, &d.test_x, &d.test_y);
-        // One row at a time: ≥ 20,000 predictions per timing.
-        let reps = 20_000usize.div_ceil(d.test_y.len());
-        let mut one = Vec::new();
-        let mut batch = Vec::new();
-        let mut batch_threads = Vec::new();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let tiled: Vec<f64> = d
-            .test_x
-            .iter()
-            .copied()
-            .cycle()
-            .take(BATCH_ROWS * f)
-            .collect();
-        let mut check = 0.0;
-        for _ in 0..runs {
-            let t = Instant::now();
-            check += predict_rows(&forest, &d.test_x, reps);
-            one.push(t.elapsed().as_secs_f64() / (reps * d.test_y.len()) as f64);
-            let t = Instant::now();
-            check += predict_batch(&forest, &tiled, 1);
-            batch.push(BATCH_ROWS as f64 / t.elapsed().as_secs_f64());
-            let t = Instant::now();
-            check += predict_batch(&forest, &tiled, threads);
-            batch_threads.push(BATCH_ROWS as f64 / t.elapsed().as_secs_f64());
-        }
-        let line = serde_json::json!({
-            "side": "mibwatch native",
-            "set": name,
-            "train_rows": d.train_y.len(),
-            "runs": runs,
-            "fit_s": median(fit.clone()),
-            "fit_runs_s": fit,
-            "accuracy": acc,
-            "predict_one_us": median(one) * 1e6,
-            "batch_rows_per_s": median(batch),
-            "batch_threads": threads,
-            "batch_rows_per_s_threads": median(batch_threads),
-            "model_bytes": forest_bytes(&forest),
-            "checksum": check,
-        });
-        println!("{line}");
-        eprintln!(
-            "native {name}: fit {:.3} s, accuracy {:.4}",
-            median(fit),
-            acc
-        );
     }
+    Ok(())
+}
+
+fn csv_sets(args: &[String]) -> Result<(), String> {
+    let dir = Path::new(args.first().ok_or("csv needs a directory")?);
+    let sets = args.get(1).ok_or("csv needs the set names")?;
+    for name in sets.split(',') {
+        let d = read_set(dir, name)?;
+        let path = dir.join(format!("{name}.csv"));
+        let file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        csv(&d, &mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn counters(args: &[String]) -> Result<(), String> {
+    let path = Path::new(args.first().ok_or("counters-csv needs a file")?);
+    let rows: usize = args
+        .get(1)
+        .ok_or("counters-csv needs ROWS")?
+        .parse()
+        .map_err(|_| "bad ROWS")?;
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    counters_csv(rows, &mut out)
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Accuracy on a set's test rows of a model file the page made, as one
+/// JSON line.
+fn page_model(args: &[String]) -> Result<(), String> {
+    let path = Path::new(args.first().ok_or("page-model needs a model file")?);
+    let dir = Path::new(args.get(1).ok_or("page-model needs the data directory")?);
+    let d = read_set(dir, args.get(2).ok_or("page-model needs the set name")?)?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let model = mibwatch_core::model::decode(&bytes).map_err(|e| e.to_string())?;
+    let line = serde_json::json!({
+        "rows": model.report.as_ref().map(|r| r.rows),
+        "accuracy": page_accuracy(&model, &d)?,
+        "model_bytes": bytes.len(),
+    });
+    println!("{line}");
     Ok(())
 }
