@@ -25,11 +25,12 @@
 //
 // A set named `counters-2m` is the large-file run: the file is
 // DATA_DIR/counters-2m.csv (`mibwatch-bench counters-csv`), without test rows.
-// It and every set of more than PAGE_BENCH_FULL_MAX_ROWS training rows
-// (default 20,000) stop (Cancel) once every forest is grown, at the first
-// baseline: smartcore's k-nearest neighbours, brute force over the
-// time-ordered split, takes minutes at 100,000 rows and would take hours at
-// 2,000,000. Their accuracy is not measured (no model to download).
+// Every set, that one included, runs to the result: training's baselines and
+// permutation importance see at most limits::EVALUATION_SAMPLE_ROWS rows of
+// each side of the split, and each class's typical row is searched among at
+// most limits::MEDOID_MAX_ROWS rows, so the page's time follows its forests.
+// PAGE_BENCH_FULL_MAX_ROWS (default: no limit) stops sets of more training
+// rows at the first baseline (Cancel), without an accuracy.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +44,7 @@ const runs = Number(runsArg ?? 1);
 const workerCounts = (workersArg ?? '1,2').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.PAGE_BENCH_TIMEOUT_S ?? 1800) * 1000;
 // Larger sets are timed to the first baseline only (see the top).
-const FULL_MAX_ROWS = Number(process.env.PAGE_BENCH_FULL_MAX_ROWS ?? 20000);
+const FULL_MAX_ROWS = Number(process.env.PAGE_BENCH_FULL_MAX_ROWS ?? Infinity);
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
@@ -185,7 +186,7 @@ try {
     for (const workers of workerCounts) {
       const results = [];
       for (let i = 0; i < runs; i++) {
-        const untilForests = big || trainRows > FULL_MAX_ROWS;
+        const untilForests = (trainRows ?? Infinity) > FULL_MAX_ROWS;
         const r = await trainOnce(app, name, csv, workers, !untilForests && i === runs - 1, untilForests);
         results.push(r);
         console.error(

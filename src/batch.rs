@@ -160,7 +160,8 @@ pub fn Batch() -> impl IntoView {
     let fill = RwSignal::new("refuse".to_string());
     let fill_value = RwSignal::new("0".to_string());
     let filter = RwSignal::new(String::new());
-    let workers = RwSignal::new("1".to_string());
+    // Empty: every core, capped by memory (as training's Workers setting).
+    let workers = RwSignal::new(String::new());
     // The last reading and its choices: a file is read once per choice.
     let last = StoredValue::new_local(None::<(FileChoices, Understood)>);
 
@@ -271,7 +272,9 @@ pub fn Batch() -> impl IntoView {
         };
         stop();
         status.set(Status::Scoring { done: 0, total: 0 });
-        let w = match workers.get_untracked().trim().parse::<usize>() {
+        let typed = workers.get_untracked();
+        let w = match typed.trim().parse::<usize>() {
+            _ if typed.trim().is_empty() => crate::pool::workers_for(usize::MAX, bytes.len()),
             Ok(w) if (1..=32).contains(&w) => w,
             _ => {
                 status.set(Status::Failed(
@@ -425,9 +428,10 @@ pub fn Batch() -> impl IntoView {
             <div class="train-actions">
                 <button type="button" class="primary" data-testid="batch-start" on:click=start
                     disabled=move || reading.get() || matches!(status.get(), Status::Scoring { .. })>"Score"</button>
-                <label class="workers" title="Each worker reads the whole file and scores a share of its rows; the result is the same.">
+                <label class="workers" title="Each worker reads the whole file and scores a share of its rows; the result is the same. Empty: every core, fewer when the file is large for the device's memory.">
                     "on "
-                    <input type="text" inputmode="numeric" size="2" data-testid="batch-workers"
+                    <input type="text" inputmode="numeric" size="3" data-testid="batch-workers"
+                        placeholder=format!("all {}", crate::pool::cores())
                         prop:value=move || workers.get() on:input=move |ev| workers.set(event_target_value(&ev))/>
                     " worker(s)"
                 </label>

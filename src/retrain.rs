@@ -372,6 +372,11 @@ pub fn Retrain() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                {baselines.iter().find_map(|b| b.sampled).map(|s| view! {
+                                    <p class="note" data-testid="train-baselines-sampled">{format!(
+                                        "The baselines were {s}; the forest on every row of the split. The permutation importance shuffles at most {} held-out rows.",
+                                        mibwatch_core::limits::EVALUATION_SAMPLE_ROWS)}</p>
+                                })}
                                 <div class="report-grid">
                                     <ConfusionHeatmap eval=r.time_ordered.clone() title="Time-ordered held-out confusion matrix".to_string()/>
                                     <div>

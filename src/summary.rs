@@ -32,7 +32,16 @@ pub fn ModelLine() -> impl IntoView {
                         pct(r.time_ordered.accuracy),
                         pct(r.time_ordered.majority_accuracy),
                     ),
-                    None => format!("{} classes · no held-out evaluation", m.classes.len()),
+                    None => match &m.baseline {
+                        // A baseline of normal traffic alone: its held-out figure.
+                        Some(b) => format!(
+                            "baseline of normal traffic · {} rows · {} features · false alarms {} on held-out normal rows",
+                            b.calibration.rows,
+                            b.features.len(),
+                            pct(b.calibration.heldout_rate()),
+                        ),
+                        None => format!("{} classes · no held-out evaluation", m.classes.len()),
+                    },
                 }
             }}</span>
             <a class="ml-link" href=format!("#{MODEL}") data-task=MODEL

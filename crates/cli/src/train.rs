@@ -85,6 +85,9 @@ pub fn train(args: &[String]) -> Result<(), String> {
             b.macro_f1,
             pct(b.balanced_accuracy)
         );
+        if let Some(s) = b.sampled {
+            println!("  {:<22} ({s})", "");
+        }
     }
     Ok(())
 }

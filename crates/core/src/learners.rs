@@ -125,6 +125,16 @@ impl Learner {
     }
 }
 
+/// At most `cap` of `rows`, evenly spaced, in order; all of them when there
+/// are no more than `cap`.
+pub fn evenly_spaced_rows(rows: &[usize], cap: usize) -> Vec<usize> {
+    let n = rows.len();
+    if n <= cap {
+        return rows.to_vec();
+    }
+    (0..cap).map(|i| rows[i * n / cap]).collect()
+}
+
 /// At most `cap` rows of `x` (and their labels), evenly spaced, in order;
 /// every row when there are no more than `cap`.
 fn evenly_spaced(x: &[f64], y: &[u32], f: usize, cap: usize) -> (Vec<f64>, Vec<u32>) {

@@ -56,3 +56,18 @@ pub const MAX_ENTITIES: usize = 10_000;
 /// every training row, minutes at 100,000 rows. The forest and the other
 /// baselines see every row.
 pub const KNN_MAX_TRAIN_ROWS: usize = 10_000;
+
+/// Most rows of each side of the time-ordered split that training's
+/// smartcore baselines (decision tree, k-NN, naive Bayes) fit and are scored
+/// on, and most held-out rows the forest's permutation importance shuffles:
+/// evenly spaced, in order. They are references beside the forest, which
+/// trains and is scored on every row; on a 100,000-row file they took minutes
+/// on the page (k-NN compares every held-out row with every training row, the
+/// importance predicts every held-out row 3 × features times).
+/// The page and the CLI say when a baseline saw fewer rows than the split has.
+pub const EVALUATION_SAMPLE_ROWS: usize = 5_000;
+
+/// Most rows of one class the search for its typical row (the medoid, the
+/// page's preset for that class) compares, evenly spaced: the search
+/// compares every pair, 20 s for 12,500 rows a class natively.
+pub const MEDOID_MAX_ROWS: usize = 2_000;

@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::BatchForest;
 use crate::forest::Forest;
 use crate::schema::Verdict;
 use crate::split::Rng;
+use crate::stats::argmax;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassMetrics {
@@ -158,9 +160,17 @@ pub fn binary(attack: &[bool], said: &[bool]) -> BinaryMetrics {
     counts.metrics(attack.len().min(said.len()))
 }
 
-fn accuracy_of(forest: &Forest, x: &[f64], y: &[u32]) -> f64 {
-    let pred = forest.predict_all(x);
-    ratio(pred.iter().zip(y).filter(|(p, t)| p == t).count(), y.len())
+/// Held-out accuracy of the forest in its batch layout (the same
+/// probabilities as row by row, several times faster on many rows).
+fn accuracy_of(forest: &BatchForest, k: usize, x: &[f64], y: &[u32]) -> f64 {
+    let mut probs = vec![0.0; y.len() * k];
+    forest.predict_proba(x, &mut probs);
+    let right = probs
+        .chunks_exact(k)
+        .zip(y)
+        .filter(|(p, t)| argmax(p) as u32 == **t)
+        .count();
+    ratio(right, y.len())
 }
 
 /// Permutation importance: the mean drop in held-out accuracy when one
@@ -174,7 +184,9 @@ pub fn permutation_importance(
 ) -> Vec<f64> {
     let f = forest.n_features;
     let n = y.len();
-    let base = accuracy_of(forest, x, y);
+    let k = forest.n_classes;
+    let forest = &forest.batch();
+    let base = accuracy_of(forest, k, x, y);
     let mut rng = Rng::new(seed);
     let mut work = x.to_vec();
     let mut out = vec![0.0; f];
@@ -187,7 +199,7 @@ pub fn permutation_importance(
             for i in 0..n {
                 work[i * f + j] = perm[i];
             }
-            drop += base - accuracy_of(forest, &work, y);
+            drop += base - accuracy_of(forest, k, &work, y);
         }
         for i in 0..n {
             work[i * f + j] = column[i];

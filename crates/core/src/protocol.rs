@@ -284,6 +284,12 @@ mod tests {
                     accuracy: 0.5,
                     macro_f1: 0.4,
                     balanced_accuracy: 0.5,
+                    sampled: Some(crate::train::Sampled {
+                        train: 10,
+                        train_of: 70,
+                        test: 10,
+                        test_of: 30,
+                    }),
                 }],
                 cv: None,
             },

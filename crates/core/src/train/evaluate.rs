@@ -11,7 +11,7 @@ use super::plan::{Plan, SplitKind};
 use super::prepare::Prepared;
 use crate::forest::{self, Control, Forest, Tree};
 use crate::guard::Guard;
-use crate::learners::Learner;
+use crate::learners::{Learner, evenly_spaced_rows};
 use crate::metrics::{self, Evaluation};
 use crate::model::CvSummary;
 use crate::stats::{argmax, mean_std};
@@ -36,6 +36,44 @@ pub struct LearnerReport {
     /// Fits of this learner that failed (a baseline that cannot fit these
     /// rows), with why; the forest's failures end the evaluation instead.
     pub failures: Vec<String>,
+    /// When this learner saw fewer rows of its time-ordered split than the
+    /// split has (the plan's sample cap): how many of how many.
+    #[serde(default)]
+    pub sampled: Option<Sampled>,
+}
+
+/// Rows a learner saw of a split's sides, when fewer than the split has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sampled {
+    pub train: usize,
+    pub train_of: usize,
+    pub test: usize,
+    pub test_of: usize,
+}
+
+impl Sampled {
+    /// The rows `cap` keeps of each side of `split`, or `None` when it keeps
+    /// every row.
+    fn of(split: &crate::split::Split, cap: Option<usize>) -> Option<Sampled> {
+        let cap = cap?;
+        let s = Sampled {
+            train: split.train.len().min(cap),
+            train_of: split.train.len(),
+            test: split.test.len().min(cap),
+            test_of: split.test.len(),
+        };
+        (s.train < s.train_of || s.test < s.test_of).then_some(s)
+    }
+}
+
+impl std::fmt::Display for Sampled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "trained on {} of {} training rows and scored on {} of {} held-out rows (evenly spaced)",
+            self.train, self.train_of, self.test, self.test_of
+        )
+    }
 }
 
 /// What an evaluation found.
@@ -175,6 +213,7 @@ pub fn evaluate_with(
     // (learner, family) → pooled predictions; family 0 random, 1 time, 2 session, 3 cv.
     let mut pooled: Vec<[Pooled; 4]> = Vec::new();
     let mut failures: Vec<Vec<String>> = Vec::new();
+    let mut sampled: Vec<Option<Sampled>> = Vec::new();
     let mut importance = Vec::new();
     let mut guard_heldout_share = 0.0;
     let mut final_forest = None;
@@ -186,6 +225,7 @@ pub fn evaluate_with(
                 names.push(name.clone());
                 pooled.push(Default::default());
                 failures.push(Vec::new());
+                sampled.push(None);
                 names.len() - 1
             }
         };
@@ -203,7 +243,16 @@ pub fn evaluate_with(
                 trees_done: done,
             }));
         }
-        let split = plan.split(p, fit.split);
+        let mut split = plan.split(p, fit.split);
+        if !matches!(fit.learner, Learner::Forest(_)) {
+            if fit.split == SplitKind::TimeOrdered {
+                sampled[li] = Sampled::of(&split, plan.sample_cap);
+            }
+            if let Some(cap) = plan.sample_cap {
+                split.train = evenly_spaced_rows(&split.train, cap);
+                split.test = evenly_spaced_rows(&split.test, cap);
+            }
+        }
         let xtr = p.rows(&split.train);
         let ytr = p.truth(&split.train);
         let xte = p.rows(&split.test);
@@ -244,12 +293,15 @@ pub fn evaluate_with(
                 done += fit.trees();
                 let pred = predict(&forest, &xte);
                 if fit.split == SplitKind::TimeOrdered {
-                    let yte = p.truth(&split.test);
                     if plan.importance_repeats > 0 {
+                        let rows = match plan.sample_cap {
+                            Some(cap) => evenly_spaced_rows(&split.test, cap),
+                            None => split.test.clone(),
+                        };
                         importance = metrics::permutation_importance(
                             &forest,
-                            &xte,
-                            &yte,
+                            &p.rows(&rows),
+                            &p.truth(&rows),
                             plan.importance_repeats,
                             plan.seed,
                         );
@@ -287,19 +339,23 @@ pub fn evaluate_with(
         .into_iter()
         .zip(pooled)
         .zip(failures)
-        .map(|((learner, [random, time, session, cv]), failures)| {
-            let whole = |x: Pooled| {
-                (!x.folds.is_empty()).then(|| metrics::evaluate(&x.truth, &x.pred, &p.classes))
-            };
-            LearnerReport {
-                learner,
-                random: whole(random),
-                time_ordered: whole(time),
-                by_session: whole(session),
-                cv: cv_summary(&cv.folds),
-                failures,
-            }
-        })
+        .zip(sampled)
+        .map(
+            |(((learner, [random, time, session, cv]), failures), sampled)| {
+                let whole = |x: Pooled| {
+                    (!x.folds.is_empty()).then(|| metrics::evaluate(&x.truth, &x.pred, &p.classes))
+                };
+                LearnerReport {
+                    learner,
+                    random: whole(random),
+                    time_ordered: whole(time),
+                    by_session: whole(session),
+                    cv: cv_summary(&cv.folds),
+                    failures,
+                    sampled,
+                }
+            },
+        )
         .collect();
     Ok(Report {
         learners,

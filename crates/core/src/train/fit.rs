@@ -11,6 +11,8 @@ use crate::baseline::Baseline;
 use crate::features::FEATURE_VERSION;
 use crate::forest::Forest;
 use crate::guard::Guard;
+use crate::learners::evenly_spaced_rows;
+use crate::limits::MEDOID_MAX_ROWS;
 use crate::model::{Classifier, FeatureStats, Model, TrainingReport};
 use crate::schema;
 use crate::stats::median;
@@ -110,12 +112,15 @@ pub(crate) fn feature_stats(x: &[f64], f: usize) -> Vec<FeatureStats> {
 }
 
 /// The medoid of each class: the real row with the least summed L1 distance
-/// (on ln(1+|x|)) to the other rows of its class.
+/// (on ln(1+|x|)) to the other rows of its class; of at most
+/// [`MEDOID_MAX_ROWS`] evenly spaced rows of a larger class (the search
+/// compares every pair).
 pub(crate) fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f64>> {
     let logx: Vec<f64> = x.iter().map(|v| v.abs().ln_1p()).collect();
     (0..n_classes)
         .map(|c| {
-            let idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c as u32).collect();
+            let all: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c as u32).collect();
+            let idx = evenly_spaced_rows(&all, MEDOID_MAX_ROWS);
             let mut best = (f64::INFINITY, idx.first().copied().unwrap_or(0));
             for &i in &idx {
                 let ri = &logx[i * f..(i + 1) * f];

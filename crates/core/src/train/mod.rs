@@ -16,8 +16,8 @@ pub mod transfer;
 use serde::{Deserialize, Serialize};
 
 pub use evaluate::{
-    Forests, LearnerReport, Progress, Report, evaluate, evaluate_with, grow_share, merge_shares,
-    shares,
+    Forests, LearnerReport, Progress, Report, Sampled, evaluate, evaluate_with, grow_share,
+    merge_shares, shares,
 };
 pub use normal::{LEARN_STEPS, LearnOptions, Learned, learn_normal, learn_normal_with_progress};
 pub use options::{TrainError, TrainOptions};
@@ -37,6 +37,9 @@ pub struct LearnerScore {
     pub accuracy: f64,
     pub macro_f1: f64,
     pub balanced_accuracy: f64,
+    /// When the baseline saw fewer rows than the split has: how many.
+    #[serde(default)]
+    pub sampled: Option<Sampled>,
 }
 
 /// A trained model and everything its evaluation found.
@@ -59,6 +62,7 @@ impl Trained {
                     accuracy: e.accuracy,
                     macro_f1: e.macro_f1,
                     balanced_accuracy: e.binary.balanced_accuracy,
+                    sampled: l.sampled,
                 })
             })
             .collect()
@@ -170,6 +174,7 @@ mod tests {
     use crate::features::FeatureSet;
     use crate::forest::ForestParams;
     use crate::ingest::{IngestOptions, read_csv};
+    use crate::learners::evenly_spaced_rows;
     use crate::schema::{self, VarKind};
     use crate::testdata::{sessions_csv, small_model};
 
@@ -248,6 +253,34 @@ mod tests {
                 "Gaussian naive Bayes"
             ]
         );
+    }
+
+    #[test]
+    fn baselines_and_importance_see_at_most_the_sample_cap() {
+        let t = read_csv(&sessions_csv(true), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = sessions_options(5, None);
+        let p = prepare(&t, &opts).unwrap();
+        let mut plan = Plan::training(&p, &opts.params, 0.3, None, true, 1);
+        assert_eq!(plan.sample_cap, Some(crate::limits::EVALUATION_SAMPLE_ROWS));
+        let full = evaluate(&p, &plan, 1, &mut |_| Control::Continue).unwrap();
+        // The small file is under the cap: nothing sampled.
+        assert!(full.learners.iter().all(|l| l.sampled.is_none()));
+        let time = plan.split(&p, SplitKind::TimeOrdered);
+        plan.sample_cap = Some(20);
+        let capped = evaluate(&p, &plan, 1, &mut |_| Control::Continue).unwrap();
+        // The forest still trains and is scored on every row of each split.
+        assert_eq!(capped.learners[0], full.learners[0]);
+        assert!(capped.learners[0].sampled.is_none());
+        for l in &capped.learners[1..] {
+            let s = l.sampled.unwrap();
+            assert_eq!((s.train, s.test), (20, 20), "{}", l.learner);
+            assert_eq!((s.train_of, s.test_of), (time.train.len(), time.test.len()));
+            assert_eq!(l.time_ordered.as_ref().unwrap().n_test, 20);
+        }
+        assert!(time.train.len() > 20 && time.test.len() > 20);
+        assert_eq!(capped.importance.len(), full.importance.len());
+        assert_ne!(capped.importance, full.importance);
+        assert_eq!(evenly_spaced_rows(&[5, 6, 7, 8, 9, 10], 3), vec![5, 7, 9]);
     }
 
     #[test]

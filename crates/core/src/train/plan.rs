@@ -63,6 +63,11 @@ pub struct Plan {
     /// Shuffles per feature for the permutation importance of the forest
     /// fitted on the time-ordered split (0: none).
     pub importance_repeats: usize,
+    /// Most rows of each side the baselines (learners other than the forest)
+    /// see, and most held-out rows the importance shuffles, evenly spaced
+    /// ([`crate::limits::EVALUATION_SAMPLE_ROWS`] when training; none when
+    /// comparing learners).
+    pub sample_cap: Option<usize>,
 }
 
 impl Plan {
@@ -70,7 +75,8 @@ impl Plan {
     /// time-ordered splits, on whole sessions held out when every class has
     /// two or more, on `cv_folds` time-blocked folds; then the final forest on
     /// every row; then, with `baselines`, smartcore's quick baselines on the
-    /// time-ordered split.
+    /// time-ordered split (at most [`crate::limits::EVALUATION_SAMPLE_ROWS`]
+    /// rows of each side).
     pub fn training(
         p: &Prepared,
         params: &ForestParams,
@@ -104,6 +110,7 @@ impl Plan {
             test_fraction,
             seed: params.seed,
             importance_repeats,
+            sample_cap: Some(crate::limits::EVALUATION_SAMPLE_ROWS),
         }
     }
 
@@ -125,6 +132,7 @@ impl Plan {
             test_fraction,
             seed,
             importance_repeats: 0,
+            sample_cap: None,
         }
     }
 
