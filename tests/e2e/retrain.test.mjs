@@ -89,7 +89,7 @@ test('a model file from another program or a newer format is refused; the model 
   const source = await page.getByTestId('model-source').innerText();
   await page.getByTestId('model-file').setInputFiles({ name: 'x.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('ONNX not a mibwatch file') });
   await page.getByTestId('model-notice').waitFor();
-  assert.match(await page.getByTestId('model-notice').innerText(), /x\.onnx: this is not a mibwatch model file\. The active model is unchanged\./);
+  assert.match(await page.getByTestId('model-notice').innerText(), /x\.onnx: neither a mibwatch model file nor an ONNX tree ensemble \(this is not an ONNX model file: .+\)\. The active model is unchanged\./);
   const newer = Buffer.concat([Buffer.from('MIBWATCH'), Buffer.from([9, 0]), Buffer.alloc(40)]);
   await page.getByTestId('model-file').setInputFiles({ name: 'new.mwm', mimeType: 'application/octet-stream', buffer: newer });
   await page.getByTestId('model-notice').filter({ hasText: 'format version 9' }).waitFor();
