@@ -158,7 +158,7 @@ def main():
     for key in sorted(big):
         b = big[key]
         gb = b["peak_rss_bytes"] / 1e9
-        if b.get("failed", "").startswith("no result"):
+        if (b.get("failed") or "").startswith("no result"):
             what = (f"{b['failed']} (no error, no out-of-memory; the page's status then read "
                     f"\"{b.get('failed_status') or ''}\")")
         elif b.get("failed"):

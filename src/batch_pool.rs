@@ -100,12 +100,8 @@ fn on_share(
         }
         Ok(FromWorker::ScorePart) => {
             let mut r = run.borrow_mut();
-            r.parts[i] = Some(bytes.unwrap_or_default());
-            if i != 0 {
-                r.handles[i].terminate();
-            }
-            if r.parts.iter().all(Option::is_some) {
-                let parts: Vec<Vec<u8>> = r.parts.iter_mut().filter_map(Option::take).collect();
+            let r = &mut *r;
+            if let Some(parts) = crate::pool::gather(&mut r.parts, &r.handles, i, bytes) {
                 r.handles[0].post(&ToWorker::ScoreFinish, parts);
             }
         }

@@ -51,6 +51,25 @@ pub fn workers_for(trees: usize, file_bytes: usize) -> usize {
     cores.min(trees.max(1)).min(by_memory).clamp(1, 32)
 }
 
+/// Keep worker `i`'s part of a run on several workers and stop that worker,
+/// unless it is the first (which merges); once every part is in, all of them
+/// in worker order, for the first worker.
+pub fn gather(
+    parts: &mut [Option<Vec<u8>>],
+    handles: &[WorkerHandle],
+    i: usize,
+    bytes: Option<Vec<u8>>,
+) -> Option<Vec<Vec<u8>>> {
+    parts[i] = Some(bytes.unwrap_or_default());
+    if i != 0 {
+        handles[i].terminate();
+    }
+    parts
+        .iter()
+        .all(Option::is_some)
+        .then(|| parts.iter_mut().filter_map(Option::take).collect())
+}
+
 /// The browser's logical cores (`navigator.hardwareConcurrency`).
 pub fn cores() -> usize {
     web_sys::window()
@@ -159,13 +178,9 @@ fn on_message(
         }
         Ok(FromWorker::ShareDone) => {
             let mut r = run.borrow_mut();
-            r.shares[i] = Some(bytes.unwrap_or_default());
-            if i != 0 {
-                r.handles[i].terminate();
-            }
-            if r.shares.iter().all(Option::is_some) {
+            let r = &mut *r;
+            if let Some(payloads) = gather(&mut r.shares, &r.handles, i, bytes) {
                 r.finishing = true;
-                let payloads: Vec<Vec<u8>> = r.shares.iter().flatten().cloned().collect();
                 r.handles[0].post(&ToWorker::TrainFinish, payloads);
             }
         }

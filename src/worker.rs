@@ -300,6 +300,42 @@ fn learn_normal(
     model::encode(&learned.model).map_err(|e| e.to_string())
 }
 
+/// The bytes of the message's item `i` (empty when it holds none).
+fn bytes_at(arr: &js_sys::Array, i: u32) -> Vec<u8> {
+    arr.get(i)
+        .dyn_into::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default()
+}
+
+/// The bytes of every item of the message after the request.
+fn parts_of(arr: &js_sys::Array) -> Vec<Vec<u8>> {
+    (1..arr.length())
+        .filter_map(|i| arr.get(i).dyn_into::<js_sys::Uint8Array>().ok())
+        .map(|a| a.to_vec())
+        .collect()
+}
+
+/// The answer to a trained model: `Done` with the model file beside it.
+fn done(start: f64, (model, baselines, cv): Trained) -> (FromWorker, Option<Vec<u8>>) {
+    let msg = FromWorker::Done {
+        elapsed_ms: js_sys::Date::now() - start,
+        baselines,
+        cv,
+    };
+    (msg, Some(model))
+}
+
+/// The answer to a scored file: its summary with the scored CSV beside it.
+fn scored((summary, csv): (ScoreSummary, String)) -> (FromWorker, Option<Vec<u8>>) {
+    (
+        FromWorker::Scored(Box::new(summary)),
+        Some(csv.into_bytes()),
+    )
+}
+
+/// Decode one message of the page (the request, then the bytes it carries),
+/// call the core, post the answer or the failure.
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let start = js_sys::Date::now();
     let arr: js_sys::Array = data.dyn_into().unwrap_or_default();
@@ -308,115 +344,23 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         .as_string()
         .ok_or_else(|| "the page sent no request".to_string())
         .and_then(|s| ToWorker::from_json(&s));
-    let bytes = arr
-        .get(1)
-        .dyn_into::<js_sys::Uint8Array>()
-        .map(|a| a.to_vec())
-        .unwrap_or_default();
-    let request = match request {
-        Ok(ToWorker::Score(req)) => {
-            let model = arr
-                .get(2)
-                .dyn_into::<js_sys::Uint8Array>()
-                .map(|a| a.to_vec())
-                .unwrap_or_default();
-            match score(scope, req, &bytes, &model) {
-                Ok((summary, csv)) => post(
-                    scope,
-                    &FromWorker::Scored(Box::new(summary)),
-                    Some(csv.as_bytes()),
-                ),
-                Err(error) => post(scope, &FromWorker::Failed { error }, None),
-            }
-            return;
+    let bytes = bytes_at(&arr, 1);
+    let answer = request.and_then(|request| match request {
+        ToWorker::Train(req) => train(scope, req, bytes).map(|t| done(start, t)),
+        ToWorker::TrainShare { request, share } => train_share(scope, request, share, bytes)
+            .map(|trees| (FromWorker::ShareDone, Some(trees))),
+        ToWorker::TrainFinish => train_finish(scope, &parts_of(&arr)).map(|t| done(start, t)),
+        ToWorker::Score(req) => score(scope, req, &bytes, &bytes_at(&arr, 2)).map(scored),
+        ToWorker::ScoreShare { request, share } => {
+            score_share(scope, request, share, &bytes, &bytes_at(&arr, 2))
+                .map(|rows| (FromWorker::ScorePart, Some(rows)))
         }
-        Ok(ToWorker::LearnNormal(req)) => {
-            let base = arr
-                .get(2)
-                .dyn_into::<js_sys::Uint8Array>()
-                .map(|a| a.to_vec())
-                .unwrap_or_default();
-            match learn_normal(scope, req, bytes, &base) {
-                Ok(model) => post(
-                    scope,
-                    &FromWorker::Done {
-                        elapsed_ms: js_sys::Date::now() - start,
-                        baselines: Vec::new(),
-                        cv: None,
-                    },
-                    Some(&model),
-                ),
-                Err(error) => post(scope, &FromWorker::Failed { error }, None),
-            }
-            return;
-        }
-        Ok(ToWorker::ScoreShare { request, share }) => {
-            let model = arr
-                .get(2)
-                .dyn_into::<js_sys::Uint8Array>()
-                .map(|a| a.to_vec())
-                .unwrap_or_default();
-            match score_share(scope, request, share, &bytes, &model) {
-                Ok(rows) => post(scope, &FromWorker::ScorePart, Some(&rows)),
-                Err(error) => post(scope, &FromWorker::Failed { error }, None),
-            }
-            return;
-        }
-        Ok(ToWorker::ScoreFinish) => {
-            let parts: Vec<Vec<u8>> = (1..arr.length())
-                .filter_map(|i| arr.get(i).dyn_into::<js_sys::Uint8Array>().ok())
-                .map(|a| a.to_vec())
-                .collect();
-            match score_finish(&parts) {
-                Ok((summary, csv)) => post(
-                    scope,
-                    &FromWorker::Scored(Box::new(summary)),
-                    Some(csv.as_bytes()),
-                ),
-                Err(error) => post(scope, &FromWorker::Failed { error }, None),
-            }
-            return;
-        }
-        Ok(ToWorker::TrainShare { request, share }) => {
-            match train_share(scope, request, share, bytes) {
-                Ok(trees) => post(scope, &FromWorker::ShareDone, Some(&trees)),
-                Err(error) => post(scope, &FromWorker::Failed { error }, None),
-            }
-            return;
-        }
-        Ok(ToWorker::TrainFinish) => {
-            let shares: Vec<Vec<u8>> = (1..arr.length())
-                .filter_map(|i| arr.get(i).dyn_into::<js_sys::Uint8Array>().ok())
-                .map(|a| a.to_vec())
-                .collect();
-            match train_finish(scope, &shares) {
-                Ok((model, baselines, cv)) => post(
-                    scope,
-                    &FromWorker::Done {
-                        elapsed_ms: js_sys::Date::now() - start,
-                        baselines,
-                        cv,
-                    },
-                    Some(&model),
-                ),
-                Err(error) => post(scope, &FromWorker::Failed { error }, None),
-            }
-            return;
-        }
-        Ok(ToWorker::Train(req)) => Ok(req),
-        Err(e) => Err(e),
-    };
-    let result = request.and_then(|req| train(scope, req, bytes));
-    match result {
-        Ok((model, baselines, cv)) => post(
-            scope,
-            &FromWorker::Done {
-                elapsed_ms: js_sys::Date::now() - start,
-                baselines,
-                cv,
-            },
-            Some(&model),
-        ),
+        ToWorker::ScoreFinish => score_finish(&parts_of(&arr)).map(scored),
+        ToWorker::LearnNormal(req) => learn_normal(scope, req, bytes, &bytes_at(&arr, 2))
+            .map(|model| done(start, (model, Vec::new(), None))),
+    });
+    match answer {
+        Ok((msg, beside)) => post(scope, &msg, beside.as_deref()),
         Err(error) => post(scope, &FromWorker::Failed { error }, None),
     }
 }

@@ -132,24 +132,11 @@ pub fn range_flags(model: &Model, row: &[f64]) -> Vec<RangeFlag> {
 mod tests {
     use super::*;
     use crate::features::{FEATURE_VERSION, FeatureSet};
-    use crate::forest::{Forest, Node, Tree};
+    use crate::forest::{Forest, stump};
     use crate::guard::Guard;
     use crate::metrics::{BinaryMetrics, Evaluation};
     use crate::model::{Classifier, FeatureStats, TrainingReport};
     use crate::schema::VarKind;
-
-    fn stump(feature: u32, threshold: f64) -> Tree {
-        Tree::new(vec![
-            Node::Split {
-                feature,
-                threshold,
-                yes: 1,
-                no: 2,
-            },
-            Node::leaf(0),
-            Node::leaf(1),
-        ])
-    }
 
     /// Two features, four stumps: three split on feature 0 at 10, one on feature 1 at 5.
     fn model() -> Model {

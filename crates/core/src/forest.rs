@@ -289,6 +289,22 @@ impl Forest {
     }
 }
 
+/// A tree of one split, for tests: feature `feature` at most `threshold` is
+/// class 0, else class 1.
+#[cfg(test)]
+pub(crate) fn stump(feature: u32, threshold: f64) -> Tree {
+    Tree::new(vec![
+        Node::Split {
+            feature,
+            threshold,
+            yes: 1,
+            no: 2,
+        },
+        Node::leaf(0),
+        Node::leaf(1),
+    ])
+}
+
 /// A forest of one stump, for tests: feature `feature` (of `n_features`) at
 /// most `threshold` is class 0, else class 1.
 #[cfg(test)]
@@ -296,16 +312,7 @@ pub(crate) fn one_stump(n_features: usize, feature: u32, threshold: f64) -> Fore
     Forest {
         n_features,
         n_classes: 2,
-        trees: vec![Tree::new(vec![
-            Node::Split {
-                feature,
-                threshold,
-                yes: 1,
-                no: 2,
-            },
-            Node::leaf(0),
-            Node::leaf(1),
-        ])],
+        trees: vec![stump(feature, threshold)],
     }
 }
 

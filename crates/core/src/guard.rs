@@ -135,7 +135,6 @@ mod tests {
 mod public_data {
     use crate::capture::Capture;
     use crate::features::FeatureSet;
-    use crate::ingest::{IngestOptions, read_csv};
     use crate::split::take_rows;
     use crate::train::{TrainOptions, prepare};
 
@@ -145,8 +144,7 @@ mod public_data {
     /// split flags at most 2% of its held-out rows, for every feature set.
     #[test]
     fn flags_few_public_held_out_rows() {
-        let bytes = include_bytes!("../../../data/snmp-mib/all_data.csv");
-        let t = read_csv(bytes, &IngestOptions::labelled("all_data.csv")).unwrap();
+        let t = crate::testdata::public_table();
         for set in FeatureSet::ALL {
             let opts = TrainOptions {
                 feature_set: set,
@@ -166,8 +164,7 @@ mod public_data {
     /// forwarding) are all unfamiliar to a guard fitted on the router's rows.
     #[test]
     fn flags_host_like_rows() {
-        let bytes = include_bytes!("../../../data/snmp-mib/all_data.csv");
-        let t = read_csv(bytes, &IngestOptions::labelled("all_data.csv")).unwrap();
+        let t = crate::testdata::public_table();
         for set in FeatureSet::ALL {
             let p = prepare(
                 &t,

@@ -448,12 +448,7 @@ mod tests {
 
     #[test]
     fn public_dataset_rates() {
-        let bytes = include_bytes!("../../../data/snmp-mib/all_data.csv");
-        let t = crate::ingest::read_csv(
-            bytes,
-            &crate::ingest::IngestOptions::labelled("all_data.csv"),
-        )
-        .unwrap();
+        let t = crate::testdata::public_table();
         let sessions = sessions_by_label(t.labels.as_ref().unwrap());
         assert_eq!(sessions.len(), 8);
         let (r, rep) = to_rates(&t, &sessions, &Interval::Fixed(15.0)).unwrap();

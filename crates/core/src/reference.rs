@@ -118,7 +118,6 @@ pub fn train(
 mod tests {
     use super::*;
     use crate::capture::Capture;
-    use crate::ingest::{IngestOptions, read_csv};
     use crate::split::take_rows;
     use crate::testdata::blobs;
     use crate::train::{TrainOptions, prepare};
@@ -147,11 +146,7 @@ mod tests {
     /// the random one, compared apart.
     #[test]
     fn at_least_as_accurate_as_smartcore_on_the_public_file_split_by_split() {
-        let t = read_csv(
-            include_bytes!("../../../data/snmp-mib/all_data.csv"),
-            &IngestOptions::labelled("all_data.csv"),
-        )
-        .unwrap();
+        let t = crate::testdata::public_table();
         let p = prepare(
             &t,
             &TrainOptions {

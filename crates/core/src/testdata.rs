@@ -150,3 +150,31 @@ pub fn sessions_csv(with_session_column: bool) -> Vec<u8> {
     }
     csv.into_bytes()
 }
+
+/// The default model, and the lab capture read and captured as
+/// `mibwatch score` reads it (no option beyond the file).
+pub fn default_model_and_lab() -> (Model, crate::export::Export, crate::score::ScoreOptions) {
+    let m = crate::model::decode(include_bytes!("../../../models/default.mwm")).unwrap();
+    let choices = crate::export::FileChoices::default();
+    let e = choices
+        .read(
+            include_bytes!("../../../data/lab/lab.csv"),
+            "lab.csv",
+            false,
+        )
+        .unwrap();
+    let opts = crate::score::ScoreOptions {
+        capture: choices.capture(&e, None),
+        ..crate::score::ScoreOptions::default()
+    };
+    (m, e, opts)
+}
+
+/// The public SNMP-MIB file, read with its `class` labels.
+pub fn public_table() -> Table {
+    read_csv(
+        include_bytes!("../../../data/snmp-mib/all_data.csv"),
+        &IngestOptions::labelled("all_data.csv"),
+    )
+    .unwrap()
+}

@@ -221,11 +221,7 @@ mod tests {
     }
 
     fn public() -> Table {
-        read_csv(
-            include_bytes!("../../../../data/snmp-mib/all_data.csv"),
-            &IngestOptions::labelled("all_data.csv"),
-        )
-        .unwrap()
+        crate::testdata::public_table()
     }
 
     #[test]

@@ -250,24 +250,11 @@ fn mark_events(model: &Model, rows: &mut [ScoredRow], sessions: &[Range<usize>])
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::FileChoices;
     use crate::score::scored_csv;
 
     #[test]
     fn any_split_merges_to_the_same_scored_file() {
-        let m = crate::model::decode(include_bytes!("../../../../models/default.mwm")).unwrap();
-        let choices = FileChoices::default();
-        let e = choices
-            .read(
-                include_bytes!("../../../../data/lab/lab.csv"),
-                "lab.csv",
-                false,
-            )
-            .unwrap();
-        let opts = ScoreOptions {
-            capture: choices.capture(&e, None),
-            ..ScoreOptions::default()
-        };
+        let (m, e, opts) = crate::testdata::default_model_and_lab();
         let whole = crate::score::score(&m, e.table.clone(), &opts).unwrap();
         let one = scored_csv(&m, &whole, "class", true);
         let p = prepare(&m, e.table, &opts).unwrap();

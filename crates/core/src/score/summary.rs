@@ -333,17 +333,12 @@ fn top_reasons(model: &Model, scored: &Scored, cols: Option<&[usize]>) -> Vec<To
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{IngestOptions, read_csv};
     use crate::score::ScoreOptions;
 
     #[test]
     fn summary_buckets_the_timeline_and_lists_rows_with_reasons() {
         let m = crate::model::decode(include_bytes!("../../../../models/default.mwm")).unwrap();
-        let t = read_csv(
-            include_bytes!("../../../../data/snmp-mib/all_data.csv"),
-            &IngestOptions::labelled("all_data.csv"),
-        )
-        .unwrap();
+        let t = crate::testdata::public_table();
         let opts = ScoreOptions {
             capture: crate::capture::Capture::counters_every(15.0),
             ..ScoreOptions::default()
@@ -377,19 +372,7 @@ mod tests {
 
     #[test]
     fn a_baseline_gives_events_top_reasons_and_labelled_counts() {
-        let m = crate::model::decode(include_bytes!("../../../../models/default.mwm")).unwrap();
-        let choices = crate::export::FileChoices::default();
-        let e = choices
-            .read(
-                include_bytes!("../../../../data/lab/lab.csv"),
-                "lab.csv",
-                false,
-            )
-            .unwrap();
-        let opts = ScoreOptions {
-            capture: choices.capture(&e, None),
-            ..ScoreOptions::default()
-        };
+        let (m, e, opts) = crate::testdata::default_model_and_lab();
         let scored = crate::score::score(&m, e.table, &opts).unwrap();
         let s = ScoreSummary::of(&m, &scored, 0.0, 0.0);
         assert!(s.baseline);

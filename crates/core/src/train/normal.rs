@@ -275,11 +275,7 @@ mod tests {
             source: "all_data.csv".into(),
             ..LearnOptions::default()
         };
-        let t = read_csv(
-            include_bytes!("../../../../data/snmp-mib/all_data.csv"),
-            &IngestOptions::labelled("all_data.csv"),
-        )
-        .unwrap();
+        let t = crate::testdata::public_table();
         let learned = learn_normal(&t, &opts, Some(&base)).unwrap();
         // 600 normal polls: 599 intervals, one of them a counter reset.
         assert_eq!(learned.rows, 598, "the normal capture's rates");

@@ -195,11 +195,7 @@ mod tests {
             .collect();
         relabel(&mut labels, Some("benign"), true);
         assert_eq!(labels, vec!["normal", "attack", "attack"]);
-        let t = read_csv(
-            include_bytes!("../../../../data/snmp-mib/all_data.csv"),
-            &IngestOptions::labelled("all_data.csv"),
-        )
-        .unwrap();
+        let t = crate::testdata::public_table();
         let p = prepare(
             &t,
             &TrainOptions {
