@@ -35,7 +35,7 @@ pub fn ModelLine() -> impl IntoView {
                     None => match &m.baseline {
                         // A baseline of normal traffic alone: its held-out figure.
                         Some(b) => format!(
-                            "baseline of normal traffic · {} rows · {} features · false alarms {} on held-out normal rows",
+                            "normal baseline · {} rows · {} features · held-out false alarms {}",
                             b.calibration.rows,
                             b.features.len(),
                             pct(b.calibration.heldout_rate()),

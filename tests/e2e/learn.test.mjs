@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, openPage, showTask, repo } from './helpers.mjs';
+import { startApp, openPage, showTask, repo, artifacts } from './helpers.mjs';
 
 let app;
 before(async () => {
@@ -107,6 +107,12 @@ test('learn normal from the lab, use it on the campaign, download it, revert', a
   const learned = await page.getByTestId('model-source').innerText();
   assert.match(learned, /^Normal traffic learned from normal-long\.csv \(\d+ rows in one capture session\)$/);
   assert.equal(await page.getByTestId('learn-use').innerText(), 'In use');
+  // Its headline is the baseline's own held-out figure (it has no forest).
+  assert.match(
+    await page.getByTestId('model-headline').innerText(),
+    /^normal baseline · \d+ rows · 34 features · held-out false alarms \d+\.\d%$/,
+  );
+  await page.getByTestId('model-line').screenshot({ path: path.join(artifacts, 'learn-in-use.png') });
 
   // One sample: a SYN-flood-like poll is anomalous, with the baseline's reasons.
   await showTask(page, 'sample');
