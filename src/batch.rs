@@ -64,11 +64,14 @@ struct Chosen {
 /// would give them: "rates" is `--rates`, "counters" `--counters S`,
 /// "timestamps" `--time-column T`, "auto" none; the interface
 /// `--interface busiest|every|NAME`.
+/// The session column is `--session-column S` ("": as read, a column named
+/// `session` when there is one).
 fn file_choices(
     kind: &str,
     interval: &str,
     time: &str,
     interface: &str,
+    session: &str,
 ) -> Result<FileChoices, String> {
     let interface = match interface {
         "" | "busiest" => InterfaceChoice::Busiest,
@@ -77,6 +80,7 @@ fn file_choices(
     };
     let base = FileChoices {
         interface,
+        session_column: (!session.is_empty()).then(|| session.to_string()),
         ..FileChoices::default()
     };
     Ok(match kind {
@@ -156,6 +160,7 @@ pub fn Batch() -> impl IntoView {
     let kind = RwSignal::new("auto".to_string());
     let interval = RwSignal::new("15".to_string());
     let time_col = RwSignal::new(String::new());
+    let session_col = RwSignal::new(String::new());
     let interface = RwSignal::new("busiest".to_string());
     let fill = RwSignal::new("refuse".to_string());
     let fill_value = RwSignal::new("0".to_string());
@@ -173,10 +178,11 @@ pub fn Batch() -> impl IntoView {
         let c = chosen.get()?;
         let (k, i) = (kind.get(), interface.get());
         let ivl = interval.get_untracked();
-        let choices = match file_choices(&k, &ivl, &time_col.get(), &i) {
+        let session = session_col.get();
+        let choices = match file_choices(&k, &ivl, &time_col.get(), &i, &session) {
             Ok(ch) => ch,
             // An interval being typed: the line as read without it.
-            Err(_) => file_choices("auto", "", "", &i).ok()?,
+            Err(_) => file_choices("auto", "", "", &i, &session).ok()?,
         };
         Some(file.with_value(|b| {
             b.as_ref().map_or(Err("no file".to_string()), |b| {
@@ -190,6 +196,7 @@ pub fn Batch() -> impl IntoView {
         match understand(&bytes, &name, &auto) {
             Ok(u) => {
                 time_col.set(u.time.clone().unwrap_or_default());
+                session_col.set(String::new());
                 last.set_value(Some((auto, u.clone())));
                 interface.set("busiest".into());
                 // Their names, only when a host has several (a second read).
@@ -220,6 +227,8 @@ pub fn Batch() -> impl IntoView {
                     let t = time_col.get();
                     cols.retain(|c| *c != t);
                 }
+                let s = session_col.get();
+                cols.retain(|c| *c != s);
                 missing_inputs(&m, &cols)
             }
             _ => Vec::new(),
@@ -236,6 +245,7 @@ pub fn Batch() -> impl IntoView {
             &interval.get_untracked(),
             &time_col.get_untracked(),
             &interface.get_untracked(),
+            &session_col.get_untracked(),
         ) {
             Ok(ch) => ch,
             Err(e) => {
@@ -380,6 +390,19 @@ pub fn Batch() -> impl IntoView {
                                     view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
                                 }).collect_view()}
                             </select>
+                        </label>
+                    })}
+                    {move || (!numeric_columns().is_empty()).then(|| view! {
+                        <label>
+                            "Capture sessions"
+                            <select data-testid="batch-session" on:change=move |ev| session_col.set(event_target_value(&ev))>
+                                <option value="" selected=move || session_col.get_untracked().is_empty()>"as read (a column named “session”, if any)"</option>
+                                {numeric_columns().into_iter().map(|c| {
+                                    let sel = c == session_col.get_untracked();
+                                    view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                            <small>"Rates never span two sessions: a column whose value changes where a capture starts again."</small>
                         </label>
                     })}
                     {move || {

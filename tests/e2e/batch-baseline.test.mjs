@@ -116,3 +116,51 @@ test('two workers give the same scored CSV as one (events across the share borde
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a session column under another name, chosen on the page, gives the CLI --session-column output', async () => {
+  // lab.csv with its "session" column renamed "run" (read as is, nothing
+  // names it a session column) and one session cut in two in the middle of
+  // the file, where the timestamps run on: only the chosen column says so.
+  const text = fs.readFileSync(LAB, 'utf8');
+  const [header, ...rest] = text.trimEnd().split('\n');
+  const cols = header.split(',');
+  const at = cols.indexOf('session');
+  assert.ok(at >= 0, 'lab.csv has a session column');
+  cols[at] = 'run';
+  // Inside a session: the lab's sessions are 62 polls long, and half the
+  // file falls on a session border.
+  const mid = (rest.length >> 1) + 31;
+  const rows = rest.map((line, i) => {
+    const cells = line.split(',');
+    if (i >= mid) cells[at] = String(Number(cells[at]) + 1000);
+    return cells.join(',');
+  });
+  const file = path.join(os.tmpdir(), `mibwatch-run-${process.pid}.csv`);
+  fs.writeFileSync(file, [cols.join(','), ...rows].join('\n') + '\n');
+  const out = path.join(os.tmpdir(), `mibwatch-run-cli-${process.pid}.csv`);
+  const cli = (extra) => {
+    const r = spawnSync(BIN, ['score', 'models/default.mwm', file, '--out', out, ...extra], { cwd: repo, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const bytes = fs.readFileSync(out);
+    fs.unlinkSync(out);
+    return bytes;
+  };
+  const withRun = cli(['--session-column', 'run']);
+  const asRead = cli([]);
+  assert.ok(!withRun.equals(asRead), 'the session column changes the scored file');
+
+  const { page, errors } = await openPage(app, { task: 'score', width: 1280, height: 800 });
+  await page.getByTestId('batch-file').setInputFiles(file);
+  await page.getByTestId('batch-understood').waitFor({ timeout: 20000 });
+  await page.getByTestId('batch-session').selectOption('run');
+  await page.getByTestId('batch-start').click();
+  await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('batch-download').click()]);
+  const saved = path.join(os.tmpdir(), `mibwatch-run-page-${process.pid}.csv`);
+  await download.saveAs(saved);
+  assert.ok(fs.readFileSync(saved).equals(withRun), 'the page and mibwatch score --session-column run differ');
+  fs.unlinkSync(saved);
+  fs.unlinkSync(file);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
