@@ -249,6 +249,13 @@ fn fuzz_findings_read_without_panic() {
     let bytes = include_bytes!("../../../../fuzz/seeds/export_detect/regress-label-escape");
     let err = read_export(bytes, "f", &ReadOptions::default()).unwrap_err();
     assert!(matches!(err, ExportError::Malformed { .. }), "{err}");
+    // export_rrd timeout d5adf714: a row's time `17001e2000020` read as
+    // infinity, and the tidy step's grouping of polls never moved past it.
+    let bytes = include_bytes!("../../../../fuzz/seeds/export_rrd/regress-infinite-time");
+    let err =
+        crate::export::read_export_as(&bytes[1..], "f", Format::RrdXport, &ReadOptions::default())
+            .unwrap_err();
+    assert!(err.to_string().contains("is not a finite number"), "{err}");
 }
 
 #[test]

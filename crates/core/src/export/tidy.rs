@@ -298,6 +298,9 @@ pub fn tidy(p: Parsed, opts: &ReadOptions) -> Result<Export, ExportError> {
         let mut last_up: Option<f64> = None;
         while k < times.len() {
             let start = times[k];
+            // The first time always belongs to its poll: the loop moves on
+            // whatever the comparison says.
+            k += 1;
             while k < times.len() && times[k] - start <= tol {
                 k += 1;
             }
@@ -444,6 +447,18 @@ fn nucast_parts(name: &str) -> Option<(Piece, Piece)> {
 fn points_by_series(p: &Parsed) -> Result<Vec<Pts>, ExportError> {
     let mut pts: Vec<Pts> = vec![Vec::new(); p.series.len()];
     for pt in &p.points {
+        // A time too large for a number (`17001e2000020`) or out of range
+        // after a start + step × row: never a poll's time.
+        if !pt.time.is_finite() {
+            return Err(p.malformed(
+                pt.line,
+                "time",
+                format!(
+                    "the time of {} is not a finite number",
+                    p.series[pt.series].label
+                ),
+            ));
+        }
         let v = &mut pts[pt.series];
         if let Some(&(t, _, _)) = v.last() {
             if pt.time == t {
