@@ -393,17 +393,27 @@ pub fn Batch() -> impl IntoView {
                         </label>
                     })}
                     {move || (!numeric_columns().is_empty()).then(|| view! {
-                        <label>
-                            "Capture sessions"
-                            <select data-testid="batch-session" on:change=move |ev| session_col.set(event_target_value(&ev))>
-                                <option value="" selected=move || session_col.get_untracked().is_empty()>"as read (a column named “session”, if any)"</option>
-                                {numeric_columns().into_iter().map(|c| {
-                                    let sel = c == session_col.get_untracked();
-                                    view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
-                                }).collect_view()}
-                            </select>
-                            <small>"Rates never span two sessions: a column whose value changes where a capture starts again."</small>
-                        </label>
+                        <details class="batch-more">
+                            <summary data-testid="batch-more">{move || {
+                                let s = session_col.get();
+                                if s.is_empty() {
+                                    "Capture sessions: as read".to_string()
+                                } else {
+                                    format!("Capture sessions: column {s}")
+                                }
+                            }}</summary>
+                            <label>
+                                "Session column"
+                                <select data-testid="batch-session" on:change=move |ev| session_col.set(event_target_value(&ev))>
+                                    <option value="" selected=move || session_col.get_untracked().is_empty()>"as read (a column named “session”, if any)"</option>
+                                    {numeric_columns().into_iter().map(|c| {
+                                        let sel = c == session_col.get_untracked();
+                                        view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <small>"Rates never span two sessions: a column whose value changes where a capture starts again."</small>
+                            </label>
+                        </details>
                     })}
                     {move || {
                         let names = interfaces();

@@ -152,7 +152,9 @@ test('a session column under another name, chosen on the page, gives the CLI --s
   const { page, errors } = await openPage(app, { task: 'score', width: 1280, height: 800 });
   await page.getByTestId('batch-file').setInputFiles(file);
   await page.getByTestId('batch-understood').waitFor({ timeout: 20000 });
+  await page.getByTestId('batch-more').click();
   await page.getByTestId('batch-session').selectOption('run');
+  assert.equal(await page.getByTestId('batch-more').innerText(), 'Capture sessions: column run');
   await page.getByTestId('batch-start').click();
   await page.getByTestId('batch-result').waitFor({ timeout: 60000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('batch-download').click()]);

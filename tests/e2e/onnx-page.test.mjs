@@ -106,6 +106,8 @@ test('refused operators and files that are not models get messages; the model st
   assert.match(await page.getByTestId('model-notice').innerText(), /refuse_probit\.onnx: mibwatch cannot use this ONNX model: .*PROBIT/);
   assert.equal(await page.getByTestId('onnx-import').count(), 0);
   await page.getByTestId('model-file').setInputFiles(path.join(repo, 'README.md'));
+  // The notice is already on screen: wait for the new file's.
+  await page.getByTestId('model-notice').filter({ hasText: 'README.md' }).waitFor();
   assert.match(await page.getByTestId('model-notice').innerText(), /README\.md: neither a mibwatch model file nor an ONNX tree ensemble/);
   assert.equal(await page.getByTestId('model-source').innerText(), source);
   await page.close();
