@@ -16,6 +16,7 @@ use mibwatch_core::protocol::{FromWorker, ScoreRequest};
 use mibwatch_core::score::{Fill, ScoreSummary, missing_inputs};
 
 use crate::batch_result::BatchResult;
+use crate::column_select::ColumnSelect;
 use crate::jobs::JobSlot;
 use crate::state::AppState;
 use crate::upload::UploadBox;
@@ -381,16 +382,8 @@ pub fn Batch() -> impl IntoView {
                         </label>
                     })}
                     {move || (kind.get() == "timestamps").then(|| view! {
-                        <label>
-                            "Timestamp column (seconds)"
-                            <select data-testid="batch-time" on:change=move |ev| time_col.set(event_target_value(&ev))>
-                                <option value="" selected=move || time_col.get().is_empty()>"(choose)"</option>
-                                {numeric_columns().into_iter().map(|c| {
-                                    let sel = c == time_col.get_untracked();
-                                    view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
-                                }).collect_view()}
-                            </select>
-                        </label>
+                        <ColumnSelect numeric=numeric_columns() testid="batch-time"
+                            title="Timestamp column (seconds)" none="(choose)" value=time_col/>
                     })}
                     {move || (!numeric_columns().is_empty()).then(|| view! {
                         <details class="batch-more">
@@ -402,17 +395,10 @@ pub fn Batch() -> impl IntoView {
                                     format!("Capture sessions: column {s}")
                                 }
                             }}</summary>
-                            <label>
-                                "Session column"
-                                <select data-testid="batch-session" on:change=move |ev| session_col.set(event_target_value(&ev))>
-                                    <option value="" selected=move || session_col.get_untracked().is_empty()>"as read (a column named “session”, if any)"</option>
-                                    {numeric_columns().into_iter().map(|c| {
-                                        let sel = c == session_col.get_untracked();
-                                        view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
-                                    }).collect_view()}
-                                </select>
-                                <small>"Rates never span two sessions: a column whose value changes where a capture starts again."</small>
-                            </label>
+                            <ColumnSelect numeric=numeric_columns() testid="batch-session"
+                                title="Session column" none="as read (a column named “session”, if any)"
+                                value=session_col
+                                hint="Rates never span two sessions: a column whose value changes where a capture starts again."/>
                         </details>
                     })}
                     {move || {

@@ -20,6 +20,7 @@ use mibwatch_core::train::LEARN_STEPS;
 
 use crate::bands::BandChart;
 use crate::browser;
+use crate::column_select::ColumnSelect;
 use crate::jobs::{Job, JobSlot};
 use crate::report::pct;
 use crate::state::AppState;
@@ -380,34 +381,6 @@ fn FileLine(chosen: Chosen) -> impl IntoView {
         ),
     };
     view! { <p class="file-kind" data-testid="learn-file-kind">{text}</p> }
-}
-
-/// A CSV's timestamp or session column: one of its numeric columns, or none.
-#[component]
-fn ColumnSelect(
-    numeric: Vec<String>,
-    testid: &'static str,
-    title: &'static str,
-    hint: &'static str,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    let options = numeric
-        .into_iter()
-        .map(|c| {
-            let sel = c == value.get_untracked();
-            view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
-        })
-        .collect_view();
-    view! {
-        <label>
-            {title}
-            <select data-testid=testid on:change=move |ev| value.set(event_target_value(&ev))>
-                <option value="" selected=value.get_untracked().is_empty()>"(none)"</option>
-                {options}
-            </select>
-            <small>{hint}</small>
-        </label>
-    }
 }
 
 /// The learned model: what it was learned from, its held-out false-alarm

@@ -7,6 +7,7 @@ mod batch;
 mod batch_pool;
 mod batch_result;
 mod browser;
+mod column_select;
 mod fields;
 mod jobs;
 mod learn;

@@ -138,13 +138,10 @@ pub fn evenly_spaced_rows(rows: &[usize], cap: usize) -> Vec<usize> {
 /// At most `cap` rows of `x` (and their labels), evenly spaced, in order;
 /// every row when there are no more than `cap`.
 fn evenly_spaced(x: &[f64], y: &[u32], f: usize, cap: usize) -> (Vec<f64>, Vec<u32>) {
-    let n = y.len();
-    if n <= cap {
-        return (x.to_vec(), y.to_vec());
-    }
-    let picks = (0..cap).map(|i| i * n / cap);
-    let mut xs = Vec::with_capacity(cap * f);
-    let mut ys = Vec::with_capacity(cap);
+    let rows: Vec<usize> = (0..y.len()).collect();
+    let picks = evenly_spaced_rows(&rows, cap);
+    let mut xs = Vec::with_capacity(picks.len() * f);
+    let mut ys = Vec::with_capacity(picks.len());
     for r in picks {
         xs.extend_from_slice(&x[r * f..(r + 1) * f]);
         ys.push(y[r]);
