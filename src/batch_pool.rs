@@ -102,7 +102,7 @@ fn on_share(
             let mut r = run.borrow_mut();
             let r = &mut *r;
             if let Some(parts) = crate::pool::gather(&mut r.parts, &r.handles, i, bytes) {
-                r.handles[0].post(&ToWorker::ScoreFinish, parts);
+                r.handles[0].post(&ToWorker::ScoreFinish, &parts);
             }
         }
         Ok(FromWorker::Ready) | Ok(FromWorker::Progress { .. }) => {}

@@ -119,7 +119,7 @@ pub struct WorkerHandle(Worker);
 
 impl WorkerHandle {
     /// Send the worker a further request with `payloads`.
-    pub fn post(&self, request: &ToWorker, payloads: Vec<Vec<u8>>) {
+    pub fn post(&self, request: &ToWorker, payloads: &[Vec<u8>]) {
         let out = js_sys::Array::new();
         out.push(&JsValue::from_str(&request.to_json()));
         for p in payloads {

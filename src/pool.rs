@@ -1,18 +1,22 @@
 //! One training on several Web Workers: each grows a share of every forest's
 //! trees from the same file (tree `i` seeded `seed + i`, so the shares merged
 //! in order are the forests one worker grows, byte for byte), progress is
-//! summed over the workers, and the first worker finishes: the evaluation,
-//! the baselines and the model, from every share's trees. Cancel stops them
-//! all; a worker that fails ends the run with its message and nothing else
-//! changes. No shared memory is needed (no cross-origin isolation), so this
-//! works on any static host.
+//! summed over the workers; then every worker gets every share's trees and
+//! the evaluation's tasks are handed out to whichever worker is free (the
+//! forests' figures to the first, the baselines and ranges of the
+//! permutation importance to all), and the first worker assembles the
+//! pieces into the model and report one worker would make (the core's
+//! `train::assemble`). Cancel stops them all; a worker that fails ends the
+//! run with its message and nothing else changes. No shared memory is
+//! needed (no cross-origin isolation), so this works on any static host.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use mibwatch_core::model::CvSummary;
 use mibwatch_core::protocol::{FromWorker, ToWorker, TrainRequest};
-use mibwatch_core::train::{self, LearnerScore};
+use mibwatch_core::train::{self, LearnerScore, Task};
 
 use crate::browser::now_ms;
 use crate::jobs::{Job, WorkerHandle};
@@ -84,10 +88,43 @@ struct Run {
     done: Vec<usize>,
     /// Each share's trees, once its worker has them.
     shares: Vec<Option<Vec<u8>>>,
-    /// Every share is in: the first worker is finishing.
+    /// Every share is in: the workers do the evaluation's tasks, then the
+    /// first finishes.
     finishing: bool,
+    /// The evaluation's tasks not yet handed out (the first worker's list).
+    tasks: VecDeque<Task>,
+    /// Tasks handed out in all, and the pieces of those done.
+    handed: usize,
+    pieces: Vec<Vec<u8>>,
     start: f64,
     over: bool,
+}
+
+impl Run {
+    /// Give worker `i` its next task, or stop it when none is left (the
+    /// first worker waits to finish); once every piece is in, the first
+    /// worker finishes.
+    fn next_task(&mut self, i: usize) {
+        let task = if i == 0 {
+            self.tasks.pop_front()
+        } else {
+            // Helpers skip the figures: the first worker has its forests.
+            let at = self.tasks.iter().position(|t| *t != Task::Figures);
+            at.and_then(|at| self.tasks.remove(at))
+        };
+        match task {
+            Some(task) => {
+                self.handed += 1;
+                self.handles[i].post(&ToWorker::TrainTask(task), &[]);
+            }
+            None if i != 0 => self.handles[i].terminate(),
+            None => {}
+        }
+        if self.tasks.is_empty() && self.pieces.len() == self.handed {
+            let pieces = std::mem::take(&mut self.pieces);
+            self.handles[0].post(&ToWorker::TrainFinish, &pieces);
+        }
+    }
 }
 
 /// Train `request` on the CSV bytes with `workers` workers (one: the plain
@@ -115,6 +152,9 @@ pub fn train_on(
         done: vec![0; w],
         shares: vec![None; w],
         finishing: false,
+        tasks: VecDeque::new(),
+        handed: 0,
+        pieces: Vec::new(),
         start: now_ms(),
         over: false,
     }));
@@ -176,13 +216,29 @@ fn on_message(
                 elapsed_ms,
             });
         }
-        Ok(FromWorker::ShareDone) => {
+        Ok(FromWorker::ShareDone { tasks }) => {
             let mut r = run.borrow_mut();
             let r = &mut *r;
-            if let Some(payloads) = gather(&mut r.shares, &r.handles, i, bytes) {
-                r.finishing = true;
-                r.handles[0].post(&ToWorker::TrainFinish, payloads);
+            r.shares[i] = Some(bytes.unwrap_or_default());
+            if i == 0 {
+                r.tasks = tasks.into();
             }
+            if r.shares.iter().all(Option::is_some) {
+                r.finishing = true;
+                let shares: Vec<Vec<u8>> = r.shares.iter_mut().filter_map(Option::take).collect();
+                for (w, h) in r.handles.iter().enumerate() {
+                    h.post(&ToWorker::TrainForests { keep_final: w == 0 }, &shares);
+                }
+                drop(shares);
+                for w in 0..r.handles.len() {
+                    r.next_task(w);
+                }
+            }
+        }
+        Ok(FromWorker::TaskDone) => {
+            let mut r = run.borrow_mut();
+            r.pieces.push(bytes.unwrap_or_default());
+            r.next_task(i);
         }
         other => {
             let Some(e) = event(other, bytes) else {

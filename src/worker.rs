@@ -76,26 +76,37 @@ fn train(
     trained(&t)
 }
 
-/// The prepared data of this worker's share, kept for the finish.
+/// The prepared data of this worker's share, kept for the tasks and the
+/// finish, and the plan's forests once every share is in.
 struct Share {
     req: TrainRequest,
     prepared: train::Prepared,
     plan: train::Plan,
     start: f64,
+    forests: Vec<mibwatch_core::forest::Forest>,
 }
 
 thread_local! {
     static SHARE: std::cell::RefCell<Option<Share>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Grow this worker's share of every forest of the training plan; its trees
-/// as bytes. Progress counts this share's trees against the whole plan's.
+/// Call `f` with this worker's kept share.
+fn with_share<T>(f: impl FnOnce(&mut Share) -> Result<T, String>) -> Result<T, String> {
+    SHARE.with(|s| match s.borrow_mut().as_mut() {
+        Some(share) => f(share),
+        None => Err("this worker grew no share of the trees".into()),
+    })
+}
+
+/// Grow this worker's share of every forest of the training plan; the
+/// evaluation's tasks and the trees as bytes. Progress counts this share's
+/// trees against the whole plan's.
 fn train_share(
     scope: &DedicatedWorkerGlobalScope,
     req: TrainRequest,
     share: (usize, usize),
     csv: Vec<u8>,
-) -> Result<Vec<u8>, String> {
+) -> Result<(Vec<train::Task>, Vec<u8>), String> {
     let start = js_sys::Date::now();
     let table = ingest::read_csv(&csv, &req.ingest()).map_err(|e| e.to_string())?;
     drop(csv);
@@ -111,37 +122,66 @@ fn train_share(
         &mut progress_poster(scope, start, Some(total)),
     )
     .map_err(|e| e.to_string())?;
+    let tasks = train::tasks(&plan, prepared.n_features());
     SHARE.with(|s| {
         *s.borrow_mut() = Some(Share {
             req,
             prepared,
             plan,
             start,
+            forests: Vec::new(),
         })
     });
-    Ok(train::encode_share(&trees))
+    Ok((tasks, train::encode_share(&trees)))
 }
 
-/// Finish the training of this worker's share with every share's trees.
-fn train_finish(scope: &DedicatedWorkerGlobalScope, shares: &[Vec<u8>]) -> Result<Trained, String> {
+/// Keep the plan's forests merged from every share's trees (the final one
+/// only when this worker finishes).
+fn train_forests(shares: &[Vec<u8>], keep_final: bool) -> Result<(), String> {
+    with_share(|s| {
+        let forests = train::forests_from_shares(&s.prepared, shares).map_err(|e| e.to_string())?;
+        s.forests = if keep_final {
+            forests
+        } else {
+            train::without_final(&s.plan, forests)
+        };
+        Ok(())
+    })
+}
+
+/// One task of the evaluation, with the kept forests: its piece as bytes.
+fn train_task(scope: &DedicatedWorkerGlobalScope, task: train::Task) -> Result<Vec<u8>, String> {
+    with_share(|s| {
+        let piece = train::run_task(
+            &s.prepared,
+            &s.plan,
+            &s.forests,
+            &task,
+            &mut progress_poster(scope, s.start, Some(s.plan.total_trees())),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(piece.encode())
+    })
+}
+
+/// Finish the training with every task's piece: the model and report.
+fn train_finish(pieces: &[Vec<u8>]) -> Result<Trained, String> {
     let Share {
         req,
         prepared,
         plan,
-        start,
+        forests,
+        ..
     } = SHARE
         .with(|s| s.borrow_mut().take())
         .ok_or("this worker grew no share to finish")?;
-    let opts = req.options();
-    let forests = train::forests_from_shares(&prepared, shares).map_err(|e| e.to_string())?;
-    let t = train::finish(
-        &prepared,
-        &opts,
-        &plan,
-        train::Forests::Given(forests),
-        &mut progress_poster(scope, start, None),
-    )
-    .map_err(|e| e.to_string())?;
+    let pieces = pieces
+        .iter()
+        .map(|b| train::Piece::decode(b))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let t = train::assemble(&prepared, &req.options(), &plan, forests, pieces)
+        .map_err(|e| e.to_string())?;
     trained(&t)
 }
 
@@ -345,11 +385,25 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         .ok_or_else(|| "the page sent no request".to_string())
         .and_then(|s| ToWorker::from_json(&s));
     let bytes = bytes_at(&arr, 1);
+    // The forests need no answer: the tasks that follow answer, or a failure.
+    let request = match request {
+        Ok(ToWorker::TrainForests { keep_final }) => {
+            match train_forests(&parts_of(&arr), keep_final) {
+                Ok(()) => return,
+                Err(e) => Err(e),
+            }
+        }
+        other => other,
+    };
     let answer = request.and_then(|request| match request {
         ToWorker::Train(req) => train(scope, req, bytes).map(|t| done(start, t)),
         ToWorker::TrainShare { request, share } => train_share(scope, request, share, bytes)
-            .map(|trees| (FromWorker::ShareDone, Some(trees))),
-        ToWorker::TrainFinish => train_finish(scope, &parts_of(&arr)).map(|t| done(start, t)),
+            .map(|(tasks, trees)| (FromWorker::ShareDone { tasks }, Some(trees))),
+        ToWorker::TrainForests { .. } => Err("the forests were kept above".into()),
+        ToWorker::TrainTask(task) => {
+            train_task(scope, task).map(|piece| (FromWorker::TaskDone, Some(piece)))
+        }
+        ToWorker::TrainFinish => train_finish(&parts_of(&arr)).map(|t| done(start, t)),
         ToWorker::Score(req) => score(scope, req, &bytes, &bytes_at(&arr, 2)).map(scored),
         ToWorker::ScoreShare { request, share } => {
             score_share(scope, request, share, &bytes, &bytes_at(&arr, 2))

@@ -182,18 +182,42 @@ pub fn permutation_importance(
     repeats: usize,
     seed: u64,
 ) -> Vec<f64> {
+    permutation_importance_of(forest, x, y, repeats, seed, 0..forest.n_features)
+}
+
+/// [`permutation_importance`] of the features in `features` alone: the same
+/// values as the whole computation gives them (the shuffles of the features
+/// before them are drawn and skipped), so that several workers can each take
+/// a range and their results, concatenated, are the whole.
+pub fn permutation_importance_of(
+    forest: &Forest,
+    x: &[f64],
+    y: &[u32],
+    repeats: usize,
+    seed: u64,
+    features: std::ops::Range<usize>,
+) -> Vec<f64> {
     let f = forest.n_features;
     let n = y.len();
     let k = forest.n_classes;
+    let repeats = repeats.max(1);
+    let features = features.start.min(f)..features.end.min(f);
+    let mut rng = Rng::new(seed);
+    // Each shuffle of n values draws n - 1 numbers.
+    for _ in 0..features.start * repeats * n.saturating_sub(1) {
+        rng.next_u64();
+    }
+    if features.is_empty() {
+        return Vec::new();
+    }
     let forest = &forest.batch();
     let base = accuracy_of(forest, k, x, y);
-    let mut rng = Rng::new(seed);
     let mut work = x.to_vec();
-    let mut out = vec![0.0; f];
-    for (j, imp) in out.iter_mut().enumerate() {
+    let mut out = vec![0.0; features.len()];
+    for (j, imp) in features.zip(out.iter_mut()) {
         let column: Vec<f64> = (0..n).map(|i| x[i * f + j]).collect();
         let mut drop = 0.0;
-        for _ in 0..repeats.max(1) {
+        for _ in 0..repeats {
             let mut perm = column.clone();
             rng.shuffle(&mut perm);
             for i in 0..n {
@@ -204,7 +228,7 @@ pub fn permutation_importance(
         for i in 0..n {
             work[i * f + j] = column[i];
         }
-        *imp = drop / repeats.max(1) as f64;
+        *imp = drop / repeats as f64;
     }
     out
 }
@@ -263,5 +287,32 @@ mod tests {
         let imp = permutation_importance(&forest, &x, &y, 3, 5);
         assert_eq!(imp[0], 0.0);
         assert!(imp[1] > 0.3, "{imp:?}");
+    }
+
+    #[test]
+    fn importance_by_ranges_of_features_is_the_whole() {
+        let (x, y) = crate::testdata::noisy(400, 5, 3, 7);
+        let params = crate::forest::ForestParams {
+            n_trees: 20,
+            ..Default::default()
+        };
+        let forest = crate::forest::train(&x, 5, &y, 3, &params, &mut |_, _| {
+            crate::forest::Control::Continue
+        })
+        .unwrap();
+        let whole = permutation_importance(&forest, &x, &y, 3, 11);
+        assert!(whole.iter().any(|&v| v > 0.0), "{whole:?}");
+        for cut in [
+            vec![0, 5],
+            vec![0, 2, 5],
+            vec![0, 1, 3, 4, 5],
+            vec![0, 0, 5, 5],
+        ] {
+            let pieces: Vec<f64> = cut
+                .windows(2)
+                .flat_map(|w| permutation_importance_of(&forest, &x, &y, 3, 11, w[0]..w[1]))
+                .collect();
+            assert_eq!(pieces, whole, "cut {cut:?}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::forest::ForestParams;
 use crate::ingest::IngestOptions;
 use crate::model::CvSummary;
 use crate::score::{Fill, ScoreOptions, ScoreSummary};
-use crate::train::{LearnOptions, LearnerScore, TrainOptions};
+use crate::train::{LearnOptions, LearnerScore, Task, TrainOptions};
 
 /// What to train, as chosen on the retraining screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,14 +166,20 @@ pub enum ToWorker {
     Train(TrainRequest),
     /// Grow trees `share.0..share.1` of every forest of the training plan
     /// on the CSV bytes sent beside this message (one of several workers);
-    /// the worker keeps the prepared data for a [`ToWorker::TrainFinish`].
+    /// the worker keeps the prepared data for the tasks that follow.
     TrainShare {
         request: TrainRequest,
         share: (usize, usize),
     },
-    /// Finish the training this worker's share belongs to with every
-    /// share's trees (bytes sent beside, in share order): evaluation,
-    /// baselines and the model, as [`ToWorker::Train`] would.
+    /// Every share's trees (bytes sent beside, in share order), for the
+    /// worker's [`ToWorker::TrainTask`]s and, with `keep_final`, the model:
+    /// the worker keeps the plan's forests (the final one only if asked).
+    TrainForests { keep_final: bool },
+    /// Do one task of the evaluation with the forests kept;
+    /// answered by [`FromWorker::TaskDone`].
+    TrainTask(Task),
+    /// Finish the training with every task's piece (bytes sent beside):
+    /// the report and the model, as [`ToWorker::Train`] would.
     TrainFinish,
     /// Score the CSV bytes sent beside this message with the model file's
     /// bytes sent after them.
@@ -214,8 +220,13 @@ pub enum FromWorker {
         baselines: Vec<LearnerScore>,
         cv: Option<CvSummary>,
     },
-    /// A share of the trees is grown; its bytes travel beside this message.
-    ShareDone,
+    /// A share of the trees is grown; its bytes travel beside this message,
+    /// with the evaluation's tasks still to do once every share is in.
+    ShareDone {
+        tasks: Vec<Task>,
+    },
+    /// A task of the evaluation is done; its piece's bytes travel beside.
+    TaskDone,
     /// Rows scored so far.
     Scoring {
         done: usize,
@@ -329,11 +340,16 @@ mod tests {
                 share: (1, 2),
             },
             ToWorker::ScoreFinish,
+            ToWorker::TrainForests { keep_final: true },
+            ToWorker::TrainTask(Task::Importance { start: 4, end: 8 }),
+            ToWorker::TrainTask(Task::Baseline { index: 1 }),
+            ToWorker::TrainFinish,
         ] {
             assert_eq!(ToWorker::from_json(&m.to_json()).unwrap(), m);
         }
-        let part = FromWorker::ScorePart;
-        assert_eq!(FromWorker::from_json(&part.to_json()).unwrap(), part);
+        for part in [FromWorker::ScorePart, FromWorker::TaskDone] {
+            assert_eq!(FromWorker::from_json(&part.to_json()).unwrap(), part);
+        }
         let ToWorker::Train(r) = req else {
             unreachable!("built as Train above")
         };

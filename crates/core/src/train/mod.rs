@@ -11,6 +11,7 @@ pub mod normal;
 pub mod options;
 pub mod plan;
 pub mod prepare;
+pub mod tasks;
 pub mod transfer;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub use normal::{LEARN_STEPS, LearnOptions, Learned, learn_normal, learn_normal_
 pub use options::{TrainError, TrainOptions};
 pub use plan::{Fit, Plan, SplitKind};
 pub use prepare::{Prepared, prepare, relabel};
+pub use tasks::{Piece, Task, assemble, run_task, tasks, train_on_threads, without_final};
 pub use transfer::{TransferReport, transfer};
 
 use crate::forest::Control;
@@ -94,15 +96,10 @@ pub fn train_prepared(
     progress: &mut dyn FnMut(&Progress) -> Control,
 ) -> Result<Trained, TrainError> {
     let plan = training_plan(p, opts);
-    finish(
-        p,
-        opts,
-        &plan,
-        Forests::Grow {
-            threads: opts.threads,
-        },
-        progress,
-    )
+    if opts.threads > 1 && !cfg!(target_arch = "wasm32") {
+        return tasks::train_on_threads(p, opts, &plan, opts.threads, progress);
+    }
+    finish(p, opts, &plan, Forests::Grow { threads: 1 }, progress)
 }
 
 /// The evaluation plan [`train_prepared`] runs for `opts`.

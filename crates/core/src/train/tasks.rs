@@ -1,0 +1,452 @@
+//! An evaluation's work after its forests are grown, cut into tasks that
+//! several workers (or threads) can take in any order: the forests' held-out
+//! figures, each baseline learner, and the permutation importance in ranges
+//! of features. [`assemble`] puts the pieces together into the very
+//! [`Trained`] that [`super::finish`] makes on one worker (tested), because
+//! every piece is computed exactly as the whole evaluation computes it: each
+//! learner's figures depend on its own fits alone, and a range of the
+//! importance draws and skips the shuffles of the features before it.
+
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::{Forests, LearnerReport, Progress, Report, evaluate_with};
+use super::options::{TrainError, TrainOptions};
+use super::plan::{Fit, Plan, SplitKind};
+use super::prepare::Prepared;
+use super::{Trained, fit};
+use crate::forest::{Control, Forest};
+use crate::learners::{Learner, evenly_spaced_rows};
+use crate::metrics;
+
+/// Features per importance task: small enough for several workers to share
+/// the importance evenly, large enough that a task is worth a message.
+const IMPORTANCE_CHUNK: usize = 4;
+
+/// One piece of the work after the forests are grown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Task {
+    /// The forests' held-out figures and the guard's held-out share.
+    Figures,
+    /// Every fit of the plan's baseline learner `index` (in plan order,
+    /// the forest not counted).
+    Baseline { index: usize },
+    /// Permutation importance of features `start..end` on the forest of
+    /// the time-ordered split.
+    Importance { start: usize, end: usize },
+}
+
+/// What a task found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Piece {
+    Figures {
+        forest: LearnerReport,
+        guard_heldout_share: f64,
+    },
+    Baseline {
+        index: usize,
+        report: LearnerReport,
+    },
+    Importance {
+        start: usize,
+        values: Vec<f64>,
+    },
+}
+
+impl Piece {
+    /// The piece as bytes, to travel between workers.
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// A piece from another worker's bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Piece, TrainError> {
+        postcard::from_bytes(bytes).map_err(|e| {
+            TrainError::Mismatch(format!(
+                "a worker's part of the evaluation is unreadable: {e}"
+            ))
+        })
+    }
+}
+
+/// The baseline learners of `plan` (every learner but the forest), in the
+/// order they first appear.
+fn baselines(plan: &Plan) -> Vec<Learner> {
+    let mut out: Vec<Learner> = Vec::new();
+    for fit in &plan.fits {
+        if !matches!(fit.learner, Learner::Forest(_)) && !out.contains(&fit.learner) {
+            out.push(fit.learner.clone());
+        }
+    }
+    out
+}
+
+/// Every task of `plan` on data of `n_features` features: the figures
+/// first, then the baselines (the longest tasks, to start early), then the
+/// importance in ranges of features.
+pub fn tasks(plan: &Plan, n_features: usize) -> Vec<Task> {
+    let mut out = vec![Task::Figures];
+    out.extend((0..baselines(plan).len()).map(|index| Task::Baseline { index }));
+    let time_forest = plan
+        .fits
+        .iter()
+        .any(|f| matches!(f.learner, Learner::Forest(_)) && f.split == SplitKind::TimeOrdered);
+    if plan.importance_repeats > 0 && time_forest {
+        out.extend(
+            (0..n_features)
+                .step_by(IMPORTANCE_CHUNK)
+                .map(|start| Task::Importance {
+                    start,
+                    end: (start + IMPORTANCE_CHUNK).min(n_features),
+                }),
+        );
+    }
+    out
+}
+
+/// `plan` with only the fits `keep` says, and no importance.
+fn sub_plan(plan: &Plan, keep: impl Fn(&Fit) -> bool) -> Plan {
+    Plan {
+        fits: plan.fits.iter().filter(|f| keep(f)).cloned().collect(),
+        importance_repeats: 0,
+        ..plan.clone()
+    }
+}
+
+/// The plan's forest fits, in order, beside `forests` (one per forest fit).
+fn forest_fits<'a>(
+    plan: &'a Plan,
+    forests: &'a [Forest],
+) -> impl Iterator<Item = (&'a Fit, &'a Forest)> {
+    plan.fits
+        .iter()
+        .filter(|f| matches!(f.learner, Learner::Forest(_)))
+        .zip(forests)
+}
+
+/// The plan's `forests` without the final one, which no task needs (a
+/// helping worker keeps less), when it is the last forest fit, as in every
+/// training plan.
+pub fn without_final(plan: &Plan, mut forests: Vec<Forest>) -> Vec<Forest> {
+    let last = plan
+        .fits
+        .iter()
+        .rev()
+        .find(|f| matches!(f.learner, Learner::Forest(_)));
+    if last.is_some_and(|f| f.split == SplitKind::All) {
+        forests.pop();
+    }
+    forests
+}
+
+/// Do `task` with the plan's grown `forests` (one per forest fit, in plan
+/// order; the final forest may be left out, no task needs it).
+pub fn run_task(
+    p: &Prepared,
+    plan: &Plan,
+    forests: &[Forest],
+    task: &Task,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Piece, TrainError> {
+    match task {
+        Task::Figures => {
+            let held_out =
+                |f: &Fit| matches!(f.learner, Learner::Forest(_)) && f.split != SplitKind::All;
+            let given: Vec<Forest> = forest_fits(plan, forests)
+                .filter(|(f, _)| held_out(f))
+                .map(|(_, forest)| forest.clone())
+                .collect();
+            let report = evaluate_with(
+                p,
+                &sub_plan(plan, held_out),
+                Forests::Given(given),
+                progress,
+            )?;
+            let forest = report
+                .learners
+                .into_iter()
+                .next()
+                .ok_or_else(|| TrainError::Mismatch("the plan evaluates no forest".into()))?;
+            Ok(Piece::Figures {
+                forest,
+                guard_heldout_share: report.guard_heldout_share,
+            })
+        }
+        Task::Baseline { index } => {
+            let learner = baselines(plan)
+                .into_iter()
+                .nth(*index)
+                .ok_or_else(|| TrainError::Mismatch(format!("the plan has no baseline {index}")))?;
+            let report = evaluate_with(
+                p,
+                &sub_plan(plan, |f| f.learner == learner),
+                Forests::Given(Vec::new()),
+                progress,
+            )?;
+            let report =
+                report.learners.into_iter().next().ok_or_else(|| {
+                    TrainError::Mismatch("a baseline task evaluated nothing".into())
+                })?;
+            Ok(Piece::Baseline {
+                index: *index,
+                report,
+            })
+        }
+        Task::Importance { start, end } => {
+            let (fit, forest) = forest_fits(plan, forests)
+                .find(|(f, _)| f.split == SplitKind::TimeOrdered)
+                .ok_or_else(|| {
+                    TrainError::Mismatch("the importance needs the time-ordered forest".into())
+                })?;
+            progress(&Progress {
+                phase: "permutation importance".into(),
+                done: plan.total_trees(),
+                total: plan.total_trees(),
+            });
+            let split = plan.split(p, fit.split);
+            let rows = match plan.sample_cap {
+                Some(cap) => evenly_spaced_rows(&split.test, cap),
+                None => split.test,
+            };
+            let values = metrics::permutation_importance_of(
+                forest,
+                &p.rows(&rows),
+                &p.truth(&rows),
+                plan.importance_repeats,
+                plan.seed,
+                *start..*end,
+            );
+            Ok(Piece::Importance {
+                start: *start,
+                values,
+            })
+        }
+    }
+}
+
+/// The trained model and report from every task's piece (in any order) and
+/// the plan's `forests` (one per forest fit, in plan order, the final one
+/// included): what [`super::finish`] gives on one worker.
+pub fn assemble(
+    p: &Prepared,
+    opts: &TrainOptions,
+    plan: &Plan,
+    forests: Vec<Forest>,
+    pieces: Vec<Piece>,
+) -> Result<Trained, TrainError> {
+    let n_baselines = baselines(plan).len();
+    let mut figures = None;
+    let mut baseline_reports: Vec<Option<LearnerReport>> = vec![None; n_baselines];
+    let mut importance = vec![None; p.n_features()];
+    for piece in pieces {
+        match piece {
+            Piece::Figures {
+                forest,
+                guard_heldout_share,
+            } => figures = Some((forest, guard_heldout_share)),
+            Piece::Baseline { index, report } => {
+                if let Some(slot) = baseline_reports.get_mut(index) {
+                    *slot = Some(report);
+                }
+            }
+            Piece::Importance { start, values } => {
+                for (slot, v) in importance.iter_mut().skip(start).zip(values) {
+                    *slot = Some(v);
+                }
+            }
+        }
+    }
+    let missing = |what: &str| TrainError::Mismatch(format!("the evaluation lacks {what}"));
+    let (forest_report, guard_heldout_share) =
+        figures.ok_or_else(|| missing("the forests' figures"))?;
+    let mut learners = vec![forest_report];
+    for r in baseline_reports {
+        learners.push(r.ok_or_else(|| missing("a baseline"))?);
+    }
+    let wants_importance = tasks(plan, p.n_features())
+        .iter()
+        .any(|t| matches!(t, Task::Importance { .. }));
+    let importance = if wants_importance {
+        importance
+            .into_iter()
+            .collect::<Option<Vec<f64>>>()
+            .ok_or_else(|| missing("a feature's importance"))?
+    } else {
+        Vec::new()
+    };
+    let at = forest_fits(plan, &forests).position(|(f, _)| f.split == SplitKind::All);
+    let final_forest = at
+        .and_then(|i| forests.into_iter().nth(i))
+        .ok_or_else(|| missing("the final forest"))?;
+    let report = Report {
+        learners,
+        importance,
+        guard_heldout_share,
+        forest: None,
+    };
+    let model = fit::model(p, opts, &report, final_forest)?;
+    Ok(Trained { model, report })
+}
+
+/// Grow the plan's forests on `threads` threads, then run its tasks on as
+/// many threads and assemble them: [`super::finish`]'s model and report,
+/// with the evaluation no longer on one thread (the CLI's way; the page's
+/// workers take the same tasks). `progress` after every tree and once when
+/// the evaluation starts; `Control::Cancel` stops the trees.
+pub fn train_on_threads(
+    p: &Prepared,
+    opts: &TrainOptions,
+    plan: &Plan,
+    threads: usize,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Trained, TrainError> {
+    let (f, k) = (p.n_features(), p.classes.len());
+    let total = plan.total_trees();
+    let mut forests = Vec::new();
+    let mut done = 0;
+    for fit in &plan.fits {
+        let Learner::Forest(params) = &fit.learner else {
+            continue;
+        };
+        let phase = fit.split.label();
+        let split = plan.split(p, fit.split);
+        let forest = crate::forest::train_threads(
+            &p.rows(&split.train),
+            f,
+            &p.truth(&split.train),
+            k,
+            params,
+            threads,
+            &mut |d, _| {
+                progress(&Progress {
+                    phase: phase.clone(),
+                    done: done + d,
+                    total,
+                })
+            },
+        )
+        .map_err(|e| match e {
+            // Count the trees of the whole plan, not of this forest.
+            crate::forest::ForestError::Cancelled { trees_done } => {
+                TrainError::Forest(crate::forest::ForestError::Cancelled {
+                    trees_done: done + trees_done,
+                })
+            }
+            e => TrainError::Forest(e),
+        })?;
+        done += fit.trees();
+        forests.push(forest);
+    }
+    progress(&Progress {
+        phase: "evaluation".into(),
+        done,
+        total,
+    });
+    let all = tasks(plan, f);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found = std::sync::Mutex::new(Vec::with_capacity(all.len()));
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, all.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(task) = all.get(i) else { break };
+                    let piece = run_task(p, plan, &forests, task, &mut |_| Control::Continue);
+                    if let Ok(mut found) = found.lock() {
+                        found.push(piece);
+                    }
+                }
+            });
+        }
+    });
+    let pieces = found
+        .into_inner()
+        .map_err(|_| TrainError::Mismatch("a thread of the evaluation failed".into()))?
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    assemble(p, opts, plan, forests, pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Capture;
+    use crate::features::FeatureSet;
+    use crate::forest::ForestParams;
+    use crate::ingest::{IngestOptions, read_csv};
+    use crate::testdata::sessions_csv;
+    use crate::train::{
+        encode_share, forests_from_shares, grow_share, prepare, shares, train_prepared,
+    };
+
+    #[test]
+    fn tasks_in_any_order_assemble_the_one_worker_training() {
+        let t = read_csv(&sessions_csv(true), &IngestOptions::labelled("s.csv")).unwrap();
+        let opts = TrainOptions {
+            params: ForestParams {
+                n_trees: 7,
+                ..ForestParams::default()
+            },
+            feature_set: FeatureSet::Rates,
+            capture: Capture {
+                session_column: Some("session".into()),
+                ..Capture::counters_timed_by("time")
+            },
+            cv_folds: Some(2),
+            baselines: true,
+            importance_repeats: 2,
+            ..TrainOptions::default()
+        };
+        let p = prepare(&t, &opts).unwrap();
+        let one = train_prepared(&p, &opts, &mut |_| Control::Continue).unwrap();
+        let plan = super::super::training_plan(&p, &opts);
+        let bytes: Vec<Vec<u8>> = shares(7, 2)
+            .into_iter()
+            .map(|s| encode_share(&grow_share(&p, &plan, s, &mut |_| Control::Continue).unwrap()))
+            .collect();
+        let forests = forests_from_shares(&p, &bytes).unwrap();
+        let all = tasks(&plan, p.n_features());
+        // Figures, three baselines, the importance in ranges of features.
+        assert_eq!(all[0], Task::Figures);
+        assert_eq!(
+            all.iter()
+                .filter(|t| matches!(t, Task::Baseline { .. }))
+                .count(),
+            3
+        );
+        assert!(all.iter().any(|t| matches!(t, Task::Importance { .. })));
+        let mut pieces: Vec<Piece> = all
+            .iter()
+            .map(|task| {
+                // Each through bytes, as workers hand them over, the final
+                // forest left out as the helping workers leave it.
+                let helper = without_final(&plan, forests.clone());
+                assert_eq!(helper.len(), forests.len() - 1);
+                let piece = run_task(&p, &plan, &helper, task, &mut |_| Control::Continue).unwrap();
+                Piece::decode(&piece.encode()).unwrap()
+            })
+            .collect();
+        pieces.reverse();
+        let assembled = assemble(&p, &opts, &plan, forests.clone(), pieces.clone()).unwrap();
+        assert_eq!(
+            crate::model::encode(&assembled.model).unwrap(),
+            crate::model::encode(&one.model).unwrap()
+        );
+        assert_eq!(assembled.report, one.report);
+        assert_eq!(assembled.baselines(), one.baselines());
+        assert_eq!(assembled.cv(), one.cv());
+        for threads in [1, 2, 3] {
+            let on =
+                train_on_threads(&p, &opts, &plan, threads, &mut |_| Control::Continue).unwrap();
+            assert_eq!(
+                crate::model::encode(&on.model).unwrap(),
+                crate::model::encode(&one.model).unwrap(),
+                "{threads} threads"
+            );
+            assert_eq!(on.report, one.report, "{threads} threads");
+        }
+        // A missing piece is named, never guessed.
+        pieces.retain(|piece| !matches!(piece, Piece::Importance { start: 0, .. }));
+        let e = assemble(&p, &opts, &plan, forests, pieces).unwrap_err();
+        assert_eq!(e.to_string(), "the evaluation lacks a feature's importance");
+    }
+}
