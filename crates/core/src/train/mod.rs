@@ -96,10 +96,7 @@ pub fn train_prepared(
     progress: &mut dyn FnMut(&Progress) -> Control,
 ) -> Result<Trained, TrainError> {
     let plan = training_plan(p, opts);
-    if opts.threads > 1 && !cfg!(target_arch = "wasm32") {
-        return tasks::train_on_threads(p, opts, &plan, opts.threads, progress);
-    }
-    finish(p, opts, &plan, Forests::Grow { threads: 1 }, progress)
+    tasks::train_on_threads(p, opts, &plan, opts.threads, progress)
 }
 
 /// The evaluation plan [`train_prepared`] runs for `opts`.
@@ -304,7 +301,14 @@ mod tests {
             45
         );
         assert!(seen.iter().any(|s| s.phase == "cross-validation fold 4"));
-        assert!(seen.last().unwrap().phase.starts_with("baseline: "));
+        // Then the evaluation's tasks: the baselines, the importance last.
+        let after = seen.iter().rposition(|s| s.phase == "final model").unwrap();
+        assert!(
+            seen[after..]
+                .iter()
+                .any(|s| s.phase.starts_with("baseline: "))
+        );
+        assert_eq!(seen.last().unwrap().phase, "permutation importance");
         let cv = trained.cv().unwrap();
         assert_eq!(cv.folds, 4);
         assert!(cv.accuracy_mean > 0.8 && cv.accuracy_mean <= 1.0, "{cv:?}");

@@ -147,6 +147,15 @@ pub fn run_task(
     task: &Task,
     progress: &mut dyn FnMut(&Progress) -> Control,
 ) -> Result<Piece, TrainError> {
+    // Every tree is grown: a task tells its phase against the whole plan.
+    let total = plan.total_trees();
+    let progress = &mut |x: &Progress| {
+        progress(&Progress {
+            phase: x.phase.clone(),
+            done: total,
+            total,
+        })
+    };
     match task {
         Task::Figures => {
             let held_out =
@@ -199,8 +208,8 @@ pub fn run_task(
                 })?;
             progress(&Progress {
                 phase: "permutation importance".into(),
-                done: plan.total_trees(),
-                total: plan.total_trees(),
+                done: total,
+                total,
             });
             let split = plan.split(p, fit.split);
             let rows = match plan.sample_cap {
@@ -289,9 +298,10 @@ pub fn assemble(
 
 /// Grow the plan's forests on `threads` threads, then run its tasks on as
 /// many threads and assemble them: [`super::finish`]'s model and report,
-/// with the evaluation no longer on one thread (the CLI's way; the page's
-/// workers take the same tasks). `progress` after every tree and once when
-/// the evaluation starts; `Control::Cancel` stops the trees.
+/// with the evaluation no longer on one thread (the CLI's and the page's
+/// single worker's way; several workers take the same tasks). `progress`
+/// after every tree, once when the evaluation starts and, on one thread,
+/// as each task starts; `Control::Cancel` stops the trees.
 pub fn train_on_threads(
     p: &Prepared,
     opts: &TrainOptions,
@@ -342,6 +352,15 @@ pub fn train_on_threads(
         total,
     });
     let all = tasks(plan, f);
+    if threads <= 1 || cfg!(target_arch = "wasm32") {
+        // One thread (the page's single worker): in order, each task's
+        // progress told.
+        let pieces = all
+            .iter()
+            .map(|task| run_task(p, plan, &forests, task, progress))
+            .collect::<Result<Vec<_>, _>>()?;
+        return assemble(p, opts, plan, forests, pieces);
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let found = std::sync::Mutex::new(Vec::with_capacity(all.len()));
     std::thread::scope(|s| {
