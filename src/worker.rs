@@ -122,7 +122,7 @@ fn train_share(
         &mut progress_poster(scope, start, Some(total)),
     )
     .map_err(|e| e.to_string())?;
-    let tasks = train::tasks(&plan, prepared.n_features());
+    let tasks = train::tasks(&plan, prepared.n_features(), prepared.classes.len());
     SHARE.with(|s| {
         *s.borrow_mut() = Some(Share {
             req,

@@ -25,8 +25,22 @@ pub fn model(
     report: &Report,
     forest: Forest,
 ) -> Result<Model, TrainError> {
+    let examples = (0..p.classes.len())
+        .map(|c| class_medoid(&p.table.values, p.table.n_cols(), &p.y, c))
+        .collect();
+    model_with_examples(p, opts, report, forest, examples)
+}
+
+/// [`model`] with each class's typical row already found (by
+/// [`class_medoid`], elsewhere).
+pub fn model_with_examples(
+    p: &Prepared,
+    opts: &TrainOptions,
+    report: &Report,
+    forest: Forest,
+    examples: Vec<Vec<f64>>,
+) -> Result<Model, TrainError> {
     let f = p.n_features();
-    let k = p.classes.len();
     let forest_report = report
         .learners
         .first()
@@ -45,7 +59,7 @@ pub fn model(
         features: p.plan.names.clone(),
         feature_stats: feature_stats(&p.x, f),
         guard: Guard::fit(&p.x, f),
-        examples: class_medoids(inputs, n_in, &p.y, k),
+        examples,
         data_hash: data_hash(&p.table.columns, &p.classes, inputs, &p.y),
         inputs: p.table.columns.clone(),
         classes: p.classes.clone(),
@@ -116,24 +130,34 @@ pub(crate) fn feature_stats(x: &[f64], f: usize) -> Vec<FeatureStats> {
 /// [`MEDOID_MAX_ROWS`] evenly spaced rows of a larger class (the search
 /// compares every pair).
 pub(crate) fn class_medoids(x: &[f64], f: usize, y: &[u32], n_classes: usize) -> Vec<Vec<f64>> {
-    let logx: Vec<f64> = x.iter().map(|v| v.abs().ln_1p()).collect();
-    (0..n_classes)
-        .map(|c| {
-            let all: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c as u32).collect();
-            let idx = evenly_spaced_rows(&all, MEDOID_MAX_ROWS);
-            let mut best = (f64::INFINITY, idx.first().copied().unwrap_or(0));
-            for &i in &idx {
-                let ri = &logx[i * f..(i + 1) * f];
-                let mut s = 0.0;
-                for &k in &idx {
-                    let rk = &logx[k * f..(k + 1) * f];
-                    s += ri.iter().zip(rk).map(|(a, b)| (a - b).abs()).sum::<f64>();
-                }
-                if s < best.0 {
-                    best = (s, i);
-                }
-            }
-            x[best.1 * f..(best.1 + 1) * f].to_vec()
+    (0..n_classes).map(|c| class_medoid(x, f, y, c)).collect()
+}
+
+/// The medoid of class `c` (see [`class_medoids`]).
+pub fn class_medoid(x: &[f64], f: usize, y: &[u32], c: usize) -> Vec<f64> {
+    let all: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c as u32).collect();
+    let idx = evenly_spaced_rows(&all, MEDOID_MAX_ROWS);
+    let logx: Vec<Vec<f64>> = idx
+        .iter()
+        .map(|&i| {
+            x[i * f..(i + 1) * f]
+                .iter()
+                .map(|v| v.abs().ln_1p())
+                .collect()
         })
-        .collect()
+        .collect();
+    let mut best = (f64::INFINITY, idx.first().copied().unwrap_or(0));
+    for (a, &i) in idx.iter().enumerate() {
+        let ri = &logx[a];
+        let mut s = 0.0;
+        for rk in &logx {
+            s += ri.iter().zip(rk).map(|(a, b)| (a - b).abs()).sum::<f64>();
+        }
+        if s < best.0 {
+            best = (s, i);
+        }
+    }
+    x.get(best.1 * f..(best.1 + 1) * f)
+        .map(<[f64]>::to_vec)
+        .unwrap_or_default()
 }

@@ -301,14 +301,20 @@ mod tests {
             45
         );
         assert!(seen.iter().any(|s| s.phase == "cross-validation fold 4"));
-        // Then the evaluation's tasks: the baselines, the importance last.
+        // Then the evaluation's tasks: the baselines, the importance, the
+        // classes' typical rows last.
         let after = seen.iter().rposition(|s| s.phase == "final model").unwrap();
         assert!(
             seen[after..]
                 .iter()
                 .any(|s| s.phase.starts_with("baseline: "))
         );
-        assert_eq!(seen.last().unwrap().phase, "permutation importance");
+        assert!(
+            seen[after..]
+                .iter()
+                .any(|s| s.phase == "permutation importance")
+        );
+        assert_eq!(seen.last().unwrap().phase, "typical rows");
         let cv = trained.cv().unwrap();
         assert_eq!(cv.folds, 4);
         assert!(cv.accuracy_mean > 0.8 && cv.accuracy_mean <= 1.0, "{cv:?}");

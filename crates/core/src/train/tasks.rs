@@ -33,6 +33,8 @@ pub enum Task {
     /// Permutation importance of features `start..end` on the forest of
     /// the time-ordered split.
     Importance { start: usize, end: usize },
+    /// Class `class`'s typical row, for the model (its medoid).
+    Example { class: usize },
 }
 
 /// What a task found.
@@ -49,6 +51,10 @@ pub enum Piece {
     Importance {
         start: usize,
         values: Vec<f64>,
+    },
+    Example {
+        class: usize,
+        row: Vec<f64>,
     },
 }
 
@@ -80,10 +86,11 @@ fn baselines(plan: &Plan) -> Vec<Learner> {
     out
 }
 
-/// Every task of `plan` on data of `n_features` features: the figures
-/// first, then the baselines (the longest tasks, to start early), then the
-/// importance in ranges of features.
-pub fn tasks(plan: &Plan, n_features: usize) -> Vec<Task> {
+/// Every task of `plan` on data of `n_features` features and `n_classes`
+/// classes: the figures first, then the baselines (the longest tasks, to
+/// start early), the importance in ranges of features, and each class's
+/// typical row (the shortest, to fill the gaps at the end).
+pub fn tasks(plan: &Plan, n_features: usize, n_classes: usize) -> Vec<Task> {
     let mut out = vec![Task::Figures];
     out.extend((0..baselines(plan).len()).map(|index| Task::Baseline { index }));
     let time_forest = plan
@@ -100,6 +107,7 @@ pub fn tasks(plan: &Plan, n_features: usize) -> Vec<Task> {
                 }),
         );
     }
+    out.extend((0..n_classes).map(|class| Task::Example { class }));
     out
 }
 
@@ -229,6 +237,17 @@ pub fn run_task(
                 values,
             })
         }
+        Task::Example { class } => {
+            progress(&Progress {
+                phase: "typical rows".into(),
+                done: total,
+                total,
+            });
+            Ok(Piece::Example {
+                class: *class,
+                row: fit::class_medoid(&p.table.values, p.table.n_cols(), &p.y, *class),
+            })
+        }
     }
 }
 
@@ -246,6 +265,7 @@ pub fn assemble(
     let mut figures = None;
     let mut baseline_reports: Vec<Option<LearnerReport>> = vec![None; n_baselines];
     let mut importance = vec![None; p.n_features()];
+    let mut examples = vec![None; p.classes.len()];
     for piece in pieces {
         match piece {
             Piece::Figures {
@@ -262,6 +282,11 @@ pub fn assemble(
                     *slot = Some(v);
                 }
             }
+            Piece::Example { class, row } => {
+                if let Some(slot) = examples.get_mut(class) {
+                    *slot = Some(row);
+                }
+            }
         }
     }
     let missing = |what: &str| TrainError::Mismatch(format!("the evaluation lacks {what}"));
@@ -271,7 +296,11 @@ pub fn assemble(
     for r in baseline_reports {
         learners.push(r.ok_or_else(|| missing("a baseline"))?);
     }
-    let wants_importance = tasks(plan, p.n_features())
+    let examples = examples
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| missing("a class's typical row"))?;
+    let wants_importance = tasks(plan, p.n_features(), 0)
         .iter()
         .any(|t| matches!(t, Task::Importance { .. }));
     let importance = if wants_importance {
@@ -292,7 +321,7 @@ pub fn assemble(
         guard_heldout_share,
         forest: None,
     };
-    let model = fit::model(p, opts, &report, final_forest)?;
+    let model = fit::model_with_examples(p, opts, &report, final_forest, examples)?;
     Ok(Trained { model, report })
 }
 
@@ -351,7 +380,7 @@ pub fn train_on_threads(
         done,
         total,
     });
-    let all = tasks(plan, f);
+    let all = tasks(plan, f, k);
     if threads <= 1 || cfg!(target_arch = "wasm32") {
         // One thread (the page's single worker): in order, each task's
         // progress told.
@@ -423,7 +452,7 @@ mod tests {
             .map(|s| encode_share(&grow_share(&p, &plan, s, &mut |_| Control::Continue).unwrap()))
             .collect();
         let forests = forests_from_shares(&p, &bytes).unwrap();
-        let all = tasks(&plan, p.n_features());
+        let all = tasks(&plan, p.n_features(), p.classes.len());
         // Figures, three baselines, the importance in ranges of features.
         assert_eq!(all[0], Task::Figures);
         assert_eq!(
@@ -433,6 +462,7 @@ mod tests {
             3
         );
         assert!(all.iter().any(|t| matches!(t, Task::Importance { .. })));
+        assert_eq!(all.last(), Some(&Task::Example { class: 2 }));
         let mut pieces: Vec<Piece> = all
             .iter()
             .map(|task| {
