@@ -77,15 +77,16 @@ impl Grower<'_, '_> {
         } else {
             self.hist[..nb * k].fill(0);
             self.bin_n[..nb].fill(0);
-            for &r in rows {
-                let r = r as usize;
+            let e = self.entries;
+            for &x in rows {
+                let (r, w) = (e.row(x), e.weight(x));
                 let c = col[r] as usize;
-                self.hist[c * k + v.y[r] as usize] += 1;
-                self.bin_n[c] += 1;
+                self.hist[c * k + v.y[r] as usize] += w;
+                self.bin_n[c] += w;
             }
             &self.hist[..nb * k]
         };
-        let m = rows.len() as u32;
+        let m = self.node_n;
         let min_leaf = self.params.min_samples_leaf as u32;
         let total = &self.counts;
         self.left.fill(0);
@@ -119,35 +120,41 @@ impl Grower<'_, '_> {
         (best, seen_bins <= 1)
     }
 
-    /// Small nodes: sort (code, class) pairs and scan the same boundaries.
+    /// Small nodes: sort (code, weight, class) triples packed in a u64 and
+    /// scan the same boundaries.
     fn eval_sorted(&mut self, v: View, j: usize, rows: &[u32]) -> Option<Best> {
         let col = v.col(j);
+        let e = self.entries;
         self.pairs.clear();
-        self.pairs
-            .extend(rows.iter().map(|&r| (col[r as usize], v.y[r as usize])));
+        self.pairs.extend(rows.iter().map(|&x| {
+            let r = e.row(x);
+            (col[r] as u64) << 56 | (e.weight(x) as u64) << 32 | v.y[r] as u64
+        }));
         self.pairs.sort_unstable();
-        let m = rows.len() as u32;
+        let m = self.node_n;
         let min_leaf = self.params.min_samples_leaf as u32;
         self.left.fill(0);
         let mut ln = 0u32;
         let mut best: Option<Best> = None;
         let mut i = 0;
         while i < self.pairs.len() {
-            let code = self.pairs[i].0;
+            let code = pair_code(self.pairs[i]);
             if ln > 0 && ln >= min_leaf && m - ln >= min_leaf {
                 let s = gini_score(&self.left, &self.counts, ln, m);
                 if best.is_none_or(|x| s > x.score) {
                     best = Some(Best {
                         feature: j,
-                        code: self.pairs[i - 1].0,
+                        code: pair_code(self.pairs[i - 1]),
                         next: code,
                         score: s,
                     });
                 }
             }
-            while i < self.pairs.len() && self.pairs[i].0 == code {
-                self.left[self.pairs[i].1 as usize] += 1;
-                ln += 1;
+            while i < self.pairs.len() && pair_code(self.pairs[i]) == code {
+                let p = self.pairs[i];
+                let w = (p >> 32) as u32 & 0xFF_FFFF;
+                self.left[p as u32 as usize] += w;
+                ln += w;
                 i += 1;
             }
         }
@@ -155,8 +162,14 @@ impl Grower<'_, '_> {
     }
 
     fn pairs_constant(&self) -> bool {
-        self.pairs.first().map(|p| p.0) == self.pairs.last().map(|p| p.0)
+        self.pairs.first().map(|&p| pair_code(p)) == self.pairs.last().map(|&p| pair_code(p))
     }
+}
+
+/// The code of a packed small-node triple.
+#[inline]
+fn pair_code(p: u64) -> u8 {
+    (p >> 56) as u8
 }
 
 /// Gini score of a split, higher is better: Σ l²/nl + Σ r²/nr (the node's

@@ -152,7 +152,7 @@ impl<'d, 'y> Grower<'d, 'y> {
     /// Grow `task`'s subtree on a packed copy of its `rows`.
     fn grow_on_copy(&mut self, v: View, rows: &[u32], task: Task, out: &mut Growing) {
         let m = rows.len();
-        let (codes, y) = v.copy_rows(rows);
+        let (codes, y) = super::copy_rows(v, rows);
         let mut local_idx: Vec<u32> = (0..m as u32).collect();
         let local = View {
             codes: &codes,

@@ -21,3 +21,17 @@ pub(super) fn grow_cached(
 ) -> Tree {
     grower::Grower::new(data, params, mode, seed, cached).grow_tree()
 }
+
+/// The old `View::copy_rows` (one entry per draw).
+fn copy_rows(v: bins::View, rows: &[u32]) -> (Vec<u8>, Vec<u32>) {
+    let m = rows.len();
+    let mut codes = vec![0u8; m * (v.codes.len() / v.n)];
+    for (j, local) in codes.chunks_exact_mut(m).enumerate() {
+        let col = v.col(j);
+        for (c, &r) in local.iter_mut().zip(rows) {
+            *c = col[r as usize];
+        }
+    }
+    let y = rows.iter().map(|&r| v.y[r as usize]).collect();
+    (codes, y)
+}
