@@ -3,79 +3,18 @@
 //! its best Gini split, its rows partitioned stably between the children.
 //!
 //! A node's rows are entries of the bootstrap sample: a distinct row once,
-//! with the number of times it was drawn as its weight, packed in one u32
-//! ([`Entries`]). Every count is a sum of weights, so it equals the count over
-//! the draws one by one.
+//! with the number of times it was drawn as its weight (see [`Entries`]).
+//! Every count is a sum of weights, so it equals the count over the draws one
+//! by one.
 
 use super::bins::{Binned, View};
+use super::entries::Entries;
 use super::split_search::Best;
 use super::{HistMode, MAX_BINS, SMALL_NODE};
 use crate::params::ForestParams;
 use crate::split::Rng;
 use crate::stats::argmax;
 use crate::tree::{Node, Tree};
-
-/// How a bootstrap entry packs a row and its weight in a u32: the row in the
-/// low `shift` bits, the weight (times drawn) above them.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Entries {
-    pub shift: u32,
-    pub mask: u32,
-}
-
-impl Entries {
-    /// Weights above this are split over several entries of the same row
-    /// (the sums stay the same). Kept below 2²⁴ for the small-node sort.
-    const MAX_WEIGHT: u32 = (1 << 24) - 1;
-
-    /// The packing for rows `0..n` (rows are fewer than 2³¹: the row limit
-    /// is far below).
-    fn for_rows(n: usize) -> Entries {
-        let shift = (usize::BITS - n.saturating_sub(1).leading_zeros()).min(31);
-        Entries {
-            shift,
-            mask: (1u32 << shift).wrapping_sub(1),
-        }
-    }
-
-    fn max_weight(self) -> u32 {
-        (u32::MAX >> self.shift).min(Self::MAX_WEIGHT)
-    }
-
-    /// The row of entry `e`.
-    #[inline(always)]
-    pub fn row(self, e: u32) -> usize {
-        (e & self.mask) as usize
-    }
-
-    /// The weight of entry `e`.
-    #[inline(always)]
-    pub fn weight(self, e: u32) -> u32 {
-        e >> self.shift
-    }
-
-    /// Sorted draws (a row as often as drawn) as entries, in row order.
-    fn of_draws(self, draws: &[u32]) -> Vec<u32> {
-        let max = self.max_weight();
-        let mut out = Vec::with_capacity(draws.len());
-        let mut i = 0;
-        while i < draws.len() {
-            let r = draws[i];
-            let mut j = i + 1;
-            while j < draws.len() && draws[j] == r {
-                j += 1;
-            }
-            let mut times = (j - i) as u32;
-            while times > 0 {
-                let w = times.min(max);
-                out.push(r | (w << self.shift));
-                times -= w;
-            }
-            i = j;
-        }
-        out
-    }
-}
 
 /// A node waiting to be grown: entries `idx[start..end]`.
 struct Task {
@@ -141,7 +80,7 @@ impl<'d, 'y> Grower<'d, 'y> {
             left: vec![0; k],
             counts: vec![0; k],
             node_n: 0,
-            entries: Entries::for_rows(data.n_rows),
+            entries: Entries::for_data(data.n_rows, k),
             buf: Vec::new(),
         }
     }
@@ -151,7 +90,7 @@ impl<'d, 'y> Grower<'d, 'y> {
         let n = self.data.n_rows;
         let mut draws: Vec<u32> = (0..n).map(|_| self.rng.below(n) as u32).collect();
         draws.sort_unstable();
-        let mut idx = self.entries.of_draws(&draws);
+        let mut idx = self.entries.of_draws(&draws, self.data.y);
         drop(draws);
         let view = self.data.view();
         let root_hist = (self.mode == HistMode::Subtract && idx.len() >= SMALL_NODE)
@@ -232,7 +171,7 @@ impl<'d, 'y> Grower<'d, 'y> {
         let mut local_idx: Vec<u32> = rows
             .iter()
             .enumerate()
-            .map(|(i, &x)| i as u32 | (x & !e.mask))
+            .map(|(i, &x)| e.with_row(x, i))
             .collect();
         let local = View {
             codes: &codes,
@@ -253,7 +192,7 @@ impl<'d, 'y> Grower<'d, 'y> {
         self.counts.fill(0);
         let e = self.entries;
         for &x in rows {
-            self.counts[v.y[e.row(x)] as usize] += e.weight(x);
+            self.counts[e.class(x, v.y)] += e.weight(x);
         }
         self.node_n = self.counts.iter().sum();
         let nonzero = self.counts.iter().filter(|&&c| c > 0).count();
@@ -319,7 +258,7 @@ impl<'d, 'y> Grower<'d, 'y> {
             let base = d.offsets[j] * k;
             for &x in rows {
                 let r = e.row(x);
-                h[base + col[r] as usize * k + v.y[r] as usize] += e.weight(x);
+                h[base + col[r] as usize * k + e.class(x, v.y)] += e.weight(x);
             }
         }
         h

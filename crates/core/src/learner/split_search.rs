@@ -81,7 +81,7 @@ impl Grower<'_, '_> {
             for &x in rows {
                 let (r, w) = (e.row(x), e.weight(x));
                 let c = col[r] as usize;
-                self.hist[c * k + v.y[r] as usize] += w;
+                self.hist[c * k + e.class(x, v.y)] += w;
                 self.bin_n[c] += w;
             }
             &self.hist[..nb * k]
@@ -128,7 +128,7 @@ impl Grower<'_, '_> {
         self.pairs.clear();
         self.pairs.extend(rows.iter().map(|&x| {
             let r = e.row(x);
-            (col[r] as u64) << 56 | (e.weight(x) as u64) << 32 | v.y[r] as u64
+            (col[r] as u64) << 56 | (e.weight(x) as u64) << 32 | e.class(x, v.y) as u64
         }));
         self.pairs.sort_unstable();
         let m = self.node_n;
