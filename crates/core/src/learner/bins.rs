@@ -156,18 +156,21 @@ impl View<'_> {
         &self.codes[j * self.n..(j + 1) * self.n]
     }
 
-    /// Codes (column by column) and classes of `rows`, packed: the data of a
-    /// view whose row `i` is `rows[i]` here.
-    pub(super) fn copy_rows(&self, rows: &[u32]) -> (Vec<u8>, Vec<u32>) {
-        let m = rows.len();
+    /// Codes (column by column) and classes of the `m` `rows`, packed: the
+    /// data of a view whose row `i` is the `i`th of `rows` here.
+    pub(super) fn copy_rows(
+        &self,
+        rows: impl Iterator<Item = usize> + Clone,
+        m: usize,
+    ) -> (Vec<u8>, Vec<u32>) {
         let mut codes = vec![0u8; m * (self.codes.len() / self.n)];
         for (j, local) in codes.chunks_exact_mut(m).enumerate() {
             let col = self.col(j);
-            for (c, &r) in local.iter_mut().zip(rows) {
-                *c = col[r as usize];
+            for (c, r) in local.iter_mut().zip(rows.clone()) {
+                *c = col[r];
             }
         }
-        let y = rows.iter().map(|&r| self.y[r as usize]).collect();
+        let y = rows.map(|r| self.y[r]).collect();
         (codes, y)
     }
 }

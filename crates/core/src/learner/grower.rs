@@ -1,8 +1,14 @@
 //! Growing one tree: nodes depth first, left before right (the order fixes
 //! which random draws each node gets), each node either a leaf or split by
 //! its best Gini split, its rows partitioned stably between the children.
+//!
+//! A node's rows are entries of the bootstrap sample: a distinct row once,
+//! with the number of times it was drawn as its weight (see [`Entries`]).
+//! Every count is a sum of weights, so it equals the count over the draws one
+//! by one.
 
 use super::bins::{Binned, View};
+use super::entries::Entries;
 use super::split_search::Best;
 use super::{HistMode, MAX_BINS, SMALL_NODE};
 use crate::params::ForestParams;
@@ -10,7 +16,7 @@ use crate::split::Rng;
 use crate::stats::argmax;
 use crate::tree::{Node, Tree};
 
-/// A node waiting to be grown: rows `idx[start..end]`.
+/// A node waiting to be grown: entries `idx[start..end]`.
 struct Task {
     node: usize,
     start: usize,
@@ -39,11 +45,15 @@ pub(super) struct Grower<'d, 'y> {
     /// Scratch: one feature's histogram (bins × classes) and bin totals.
     pub hist: Vec<u32>,
     pub bin_n: Vec<u32>,
-    pub pairs: Vec<(u8, u32)>,
+    /// Scratch of small nodes: (code, weight, class) packed (see `eval_sorted`).
+    pub pairs: Vec<u64>,
     pub features: Vec<usize>,
     pub left: Vec<u32>,
     /// Class counts of the node being grown.
     pub counts: Vec<u32>,
+    /// Rows of the node being grown, with their weights (the sum of `counts`).
+    pub node_n: u32,
+    pub entries: Entries,
     buf: Vec<u32>,
 }
 
@@ -69,6 +79,8 @@ impl<'d, 'y> Grower<'d, 'y> {
             features: (0..data.n_features).collect(),
             left: vec![0; k],
             counts: vec![0; k],
+            node_n: 0,
+            entries: Entries::for_data(data.n_rows, k),
             buf: Vec::new(),
         }
     }
@@ -76,8 +88,10 @@ impl<'d, 'y> Grower<'d, 'y> {
     /// Draw the bootstrap sample and grow the tree on it.
     pub fn grow_tree(mut self) -> Tree {
         let n = self.data.n_rows;
-        let mut idx: Vec<u32> = (0..n).map(|_| self.rng.below(n) as u32).collect();
-        idx.sort_unstable();
+        let mut draws: Vec<u32> = (0..n).map(|_| self.rng.below(n) as u32).collect();
+        draws.sort_unstable();
+        let mut idx = self.entries.of_draws(&draws, self.data.y);
+        drop(draws);
         let view = self.data.view();
         let root_hist = (self.mode == HistMode::Subtract && idx.len() >= SMALL_NODE)
             .then(|| self.full_hist(view, &idx));
@@ -152,8 +166,13 @@ impl<'d, 'y> Grower<'d, 'y> {
     /// Grow `task`'s subtree on a packed copy of its `rows`.
     fn grow_on_copy(&mut self, v: View, rows: &[u32], task: Task, out: &mut Growing) {
         let m = rows.len();
-        let (codes, y) = v.copy_rows(rows);
-        let mut local_idx: Vec<u32> = (0..m as u32).collect();
+        let e = self.entries;
+        let (codes, y) = v.copy_rows(rows.iter().map(|&x| e.row(x)), m);
+        let mut local_idx: Vec<u32> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| e.with_row(x, i))
+            .collect();
         let local = View {
             codes: &codes,
             y: &y,
@@ -171,15 +190,18 @@ impl<'d, 'y> Grower<'d, 'y> {
     /// are of one class, it is as deep or small as allowed, or no split helps.
     fn split_of(&mut self, v: View, rows: &[u32], task: &Task, out: &mut Growing) -> Option<Best> {
         self.counts.fill(0);
-        for &r in rows {
-            self.counts[v.y[r as usize] as usize] += 1;
+        let e = self.entries;
+        for &x in rows {
+            self.counts[e.class(x, v.y)] += e.weight(x);
         }
+        self.node_n = self.counts.iter().sum();
         let nonzero = self.counts.iter().filter(|&&c| c > 0).count();
         let p = self.params;
+        let n = self.node_n as usize;
         let can_split = nonzero > 1
             && p.max_depth.is_none_or(|d| task.depth < d as usize)
-            && rows.len() >= p.min_samples_split
-            && rows.len() >= 2 * p.min_samples_leaf;
+            && n >= p.min_samples_split
+            && n >= 2 * p.min_samples_leaf;
         let best = if can_split {
             self.best_split(v, rows, task.hist.as_deref())
         } else {
@@ -195,11 +217,12 @@ impl<'d, 'y> Grower<'d, 'y> {
     /// order, then right rows. Returns where the right rows start.
     fn partition(&mut self, v: View, idx: &mut [u32], task: &Task, best: Best) -> usize {
         let col = v.col(best.feature);
+        let e = self.entries;
         self.buf.clear();
         let mut w = task.start;
         for i in task.start..task.end {
             let r = idx[i];
-            if col[r as usize] <= best.code {
+            if col[e.row(r)] <= best.code {
                 idx[w] = r;
                 w += 1;
             } else {
@@ -228,13 +251,14 @@ impl<'d, 'y> Grower<'d, 'y> {
     fn full_hist(&self, v: View, rows: &[u32]) -> Vec<u32> {
         let d = self.data;
         let k = d.n_classes;
+        let e = self.entries;
         let mut h = vec![0u32; d.offsets[d.n_features] * k];
         for j in 0..d.n_features {
             let col = v.col(j);
             let base = d.offsets[j] * k;
-            for &r in rows {
-                let r = r as usize;
-                h[base + col[r] as usize * k + v.y[r] as usize] += 1;
+            for &x in rows {
+                let r = e.row(x);
+                h[base + col[r] as usize * k + e.class(x, v.y)] += e.weight(x);
             }
         }
         h

@@ -77,18 +77,20 @@ impl Grower<'_, '_> {
         } else {
             self.hist[..nb * k].fill(0);
             self.bin_n[..nb].fill(0);
-            for &r in rows {
-                let r = r as usize;
+            let e = self.entries;
+            for &x in rows {
+                let (r, w) = (e.row(x), e.weight(x));
                 let c = col[r] as usize;
-                self.hist[c * k + v.y[r] as usize] += 1;
-                self.bin_n[c] += 1;
+                self.hist[c * k + e.class(x, v.y)] += w;
+                self.bin_n[c] += w;
             }
             &self.hist[..nb * k]
         };
-        let m = rows.len() as u32;
+        let m = self.node_n;
         let min_leaf = self.params.min_samples_leaf as u32;
         let total = &self.counts;
         self.left.fill(0);
+        let (mut sl, mut sr) = (0u64, squares(total));
         let mut ln = 0u32;
         let mut best: Option<Best> = None;
         let mut seen_bins = 0;
@@ -100,7 +102,7 @@ impl Grower<'_, '_> {
             }
             seen_bins += 1;
             if ln > 0 && ln >= min_leaf && m - ln >= min_leaf {
-                let s = gini_score(&self.left, total, ln, m);
+                let s = gini_score(sl, sr, ln, m);
                 if best.is_none_or(|x| s > x.score) {
                     best = Some(Best {
                         feature: j,
@@ -111,7 +113,13 @@ impl Grower<'_, '_> {
                 }
             }
             for c in 0..k {
-                self.left[c] += hist[b * k + c];
+                add_left(
+                    &mut self.left[c],
+                    total[c],
+                    hist[b * k + c],
+                    &mut sl,
+                    &mut sr,
+                );
             }
             ln += bn;
             last = b;
@@ -119,35 +127,43 @@ impl Grower<'_, '_> {
         (best, seen_bins <= 1)
     }
 
-    /// Small nodes: sort (code, class) pairs and scan the same boundaries.
+    /// Small nodes: sort (code, weight, class) triples packed in a u64 and
+    /// scan the same boundaries.
     fn eval_sorted(&mut self, v: View, j: usize, rows: &[u32]) -> Option<Best> {
         let col = v.col(j);
+        let e = self.entries;
         self.pairs.clear();
-        self.pairs
-            .extend(rows.iter().map(|&r| (col[r as usize], v.y[r as usize])));
+        self.pairs.extend(rows.iter().map(|&x| {
+            let r = e.row(x);
+            (col[r] as u64) << 56 | (e.weight(x) as u64) << 32 | e.class(x, v.y) as u64
+        }));
         self.pairs.sort_unstable();
-        let m = rows.len() as u32;
+        let m = self.node_n;
         let min_leaf = self.params.min_samples_leaf as u32;
         self.left.fill(0);
+        let (mut sl, mut sr) = (0u64, squares(&self.counts));
         let mut ln = 0u32;
         let mut best: Option<Best> = None;
         let mut i = 0;
         while i < self.pairs.len() {
-            let code = self.pairs[i].0;
+            let code = pair_code(self.pairs[i]);
             if ln > 0 && ln >= min_leaf && m - ln >= min_leaf {
-                let s = gini_score(&self.left, &self.counts, ln, m);
+                let s = gini_score(sl, sr, ln, m);
                 if best.is_none_or(|x| s > x.score) {
                     best = Some(Best {
                         feature: j,
-                        code: self.pairs[i - 1].0,
+                        code: pair_code(self.pairs[i - 1]),
                         next: code,
                         score: s,
                     });
                 }
             }
-            while i < self.pairs.len() && self.pairs[i].0 == code {
-                self.left[self.pairs[i].1 as usize] += 1;
-                ln += 1;
+            while i < self.pairs.len() && pair_code(self.pairs[i]) == code {
+                let p = self.pairs[i];
+                let w = (p >> 32) as u32 & 0xFF_FFFF;
+                let c = p as u32 as usize;
+                add_left(&mut self.left[c], self.counts[c], w, &mut sl, &mut sr);
+                ln += w;
                 i += 1;
             }
         }
@@ -155,21 +171,38 @@ impl Grower<'_, '_> {
     }
 
     fn pairs_constant(&self) -> bool {
-        self.pairs.first().map(|p| p.0) == self.pairs.last().map(|p| p.0)
+        self.pairs.first().map(|&p| pair_code(p)) == self.pairs.last().map(|&p| pair_code(p))
     }
 }
 
-/// Gini score of a split, higher is better: Σ l²/nl + Σ r²/nr (the node's
-/// weighted Gini impurity is m − score).
+/// The code of a packed small-node triple.
 #[inline]
-fn gini_score(left: &[u32], total: &[u32], ln: u32, m: u32) -> f64 {
+fn pair_code(p: u64) -> u8 {
+    (p >> 56) as u8
+}
+
+/// Gini score of a split, higher is better: Σ l²/nl + Σ r²/nr (the node's
+/// weighted Gini impurity is m − score), from `sl` = Σ l² and `sr` = Σ r²
+/// over the classes (exact integers, kept up to date by [`add_left`]).
+#[inline]
+fn gini_score(sl: u64, sr: u64, ln: u32, m: u32) -> f64 {
     let rn = m - ln;
-    let mut sl = 0u64;
-    let mut sr = 0u64;
-    for (&l, &t) in left.iter().zip(total) {
-        let r = t - l;
-        sl += l as u64 * l as u64;
-        sr += r as u64 * r as u64;
-    }
     sl as f64 / ln as f64 + sr as f64 / rn as f64
+}
+
+/// Σ t² over the node's class counts: `sr` before any row goes left.
+fn squares(total: &[u32]) -> u64 {
+    total.iter().map(|&t| t as u64 * t as u64).sum()
+}
+
+/// Move `h` rows of a class with `t` rows in the node to the left side,
+/// whose count of it is `l`, updating Σ l² and Σ r² (r = t − l) exactly:
+/// (l + h)² = l² + h(2l + h), (r − h)² = r² − h(2r − h).
+#[inline]
+fn add_left(l: &mut u32, t: u32, h: u32, sl: &mut u64, sr: &mut u64) {
+    let (h64, l64) = (h as u64, *l as u64);
+    let r64 = (t - *l) as u64;
+    *sl += h64 * (2 * l64 + h64);
+    *sr -= h64 * (2 * r64 - h64);
+    *l += h;
 }
