@@ -271,24 +271,13 @@ pub fn evaluate_with(
                         }
                         forest
                     }
-                    None => {
-                        forest::train_threads(&xtr, f, &ytr, k, params, threads, &mut |d, _| {
-                            progress(&Progress {
-                                phase: phase.clone(),
-                                done: before + d,
-                                total,
-                            })
-                        })
-                        .map_err(|e| match e {
-                            // Count the trees of the whole plan, not of this forest.
-                            forest::ForestError::Cancelled { trees_done } => {
-                                TrainError::Forest(forest::ForestError::Cancelled {
-                                    trees_done: before + trees_done,
-                                })
-                            }
-                            e => TrainError::Forest(e),
-                        })?
-                    }
+                    None => grow_forest(
+                        (&xtr, f, &ytr, k),
+                        params,
+                        threads,
+                        (&phase, before, total),
+                        progress,
+                    )?,
                 };
                 done += fit.trees();
                 let pred = predict(&forest, &xte);
@@ -362,6 +351,34 @@ pub fn evaluate_with(
         importance,
         guard_heldout_share,
         forest: final_forest,
+    })
+}
+
+/// A forest of `params` on `data` (row-major rows, features, classes,
+/// class count) on `threads` threads; `progress` tells each tree as tree
+/// `before + d` of the plan's `total` in `phase`, and a cancel counts the
+/// trees of the whole plan, not of this forest.
+pub(super) fn grow_forest(
+    (x, f, y, k): (&[f64], usize, &[u32], usize),
+    params: &forest::ForestParams,
+    threads: usize,
+    (phase, before, total): (&str, usize, usize),
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Forest, TrainError> {
+    forest::train_threads(x, f, y, k, params, threads, &mut |d, _| {
+        progress(&Progress {
+            phase: phase.to_string(),
+            done: before + d,
+            total,
+        })
+    })
+    .map_err(|e| match e {
+        forest::ForestError::Cancelled { trees_done } => {
+            TrainError::Forest(forest::ForestError::Cancelled {
+                trees_done: before + trees_done,
+            })
+        }
+        e => TrainError::Forest(e),
     })
 }
 

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Forests, LearnerReport, Progress, Report, evaluate_with};
+use super::evaluate::{Forests, LearnerReport, Progress, Report, evaluate_with, grow_forest};
 use super::options::{TrainError, TrainOptions};
 use super::plan::{Fit, Plan, SplitKind};
 use super::prepare::Prepared;
@@ -93,11 +93,7 @@ fn baselines(plan: &Plan) -> Vec<Learner> {
 pub fn tasks(plan: &Plan, n_features: usize, n_classes: usize) -> Vec<Task> {
     let mut out = vec![Task::Figures];
     out.extend((0..baselines(plan).len()).map(|index| Task::Baseline { index }));
-    let time_forest = plan
-        .fits
-        .iter()
-        .any(|f| matches!(f.learner, Learner::Forest(_)) && f.split == SplitKind::TimeOrdered);
-    if plan.importance_repeats > 0 && time_forest {
+    if wants_importance(plan) {
         out.extend(
             (0..n_features)
                 .step_by(IMPORTANCE_CHUNK)
@@ -109,6 +105,16 @@ pub fn tasks(plan: &Plan, n_features: usize, n_classes: usize) -> Vec<Task> {
     }
     out.extend((0..n_classes).map(|class| Task::Example { class }));
     out
+}
+
+/// Whether `plan` asks for the permutation importance of a forest fitted on
+/// the time-ordered split.
+fn wants_importance(plan: &Plan) -> bool {
+    plan.importance_repeats > 0
+        && plan
+            .fits
+            .iter()
+            .any(|f| matches!(f.learner, Learner::Forest(_)) && f.split == SplitKind::TimeOrdered)
 }
 
 /// `plan` with only the fits `keep` says, and no importance.
@@ -300,10 +306,7 @@ pub fn assemble(
         .into_iter()
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| missing("a class's typical row"))?;
-    let wants_importance = tasks(plan, p.n_features(), 0)
-        .iter()
-        .any(|t| matches!(t, Task::Importance { .. }));
-    let importance = if wants_importance {
+    let importance = if wants_importance(plan) {
         importance
             .into_iter()
             .collect::<Option<Vec<f64>>>()
@@ -346,32 +349,14 @@ pub fn train_on_threads(
         let Learner::Forest(params) = &fit.learner else {
             continue;
         };
-        let phase = fit.split.label();
         let split = plan.split(p, fit.split);
-        let forest = crate::forest::train_threads(
-            &p.rows(&split.train),
-            f,
-            &p.truth(&split.train),
-            k,
+        let forest = grow_forest(
+            (&p.rows(&split.train), f, &p.truth(&split.train), k),
             params,
             threads,
-            &mut |d, _| {
-                progress(&Progress {
-                    phase: phase.clone(),
-                    done: done + d,
-                    total,
-                })
-            },
-        )
-        .map_err(|e| match e {
-            // Count the trees of the whole plan, not of this forest.
-            crate::forest::ForestError::Cancelled { trees_done } => {
-                TrainError::Forest(crate::forest::ForestError::Cancelled {
-                    trees_done: done + trees_done,
-                })
-            }
-            e => TrainError::Forest(e),
-        })?;
+            (&fit.split.label(), done, total),
+            progress,
+        )?;
         done += fit.trees();
         forests.push(forest);
     }
@@ -445,8 +430,12 @@ mod tests {
             ..TrainOptions::default()
         };
         let p = prepare(&t, &opts).unwrap();
-        let one = train_prepared(&p, &opts, &mut |_| Control::Continue).unwrap();
+        // The reference: the whole evaluation in one pass, not cut into tasks.
         let plan = super::super::training_plan(&p, &opts);
+        let one = super::super::finish(&p, &opts, &plan, Forests::Grow { threads: 1 }, &mut |_| {
+            Control::Continue
+        })
+        .unwrap();
         let bytes: Vec<Vec<u8>> = shares(7, 2)
             .into_iter()
             .map(|s| encode_share(&grow_share(&p, &plan, s, &mut |_| Control::Continue).unwrap()))
@@ -483,6 +472,12 @@ mod tests {
         assert_eq!(assembled.report, one.report);
         assert_eq!(assembled.baselines(), one.baselines());
         assert_eq!(assembled.cv(), one.cv());
+        // The default path (`train` on one thread) is this one.
+        let default = train_prepared(&p, &opts, &mut |_| Control::Continue).unwrap();
+        assert_eq!(
+            crate::model::encode(&default.model).unwrap(),
+            crate::model::encode(&one.model).unwrap()
+        );
         for threads in [1, 2, 3] {
             let on =
                 train_on_threads(&p, &opts, &plan, threads, &mut |_| Control::Continue).unwrap();
