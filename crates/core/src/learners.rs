@@ -4,6 +4,7 @@
 //! classifiers. Distance- and likelihood-based baselines see features on a
 //! signed log scale, standardised on the training side.
 
+use smartcore::algorithm::neighbour::KNNAlgorithmName;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
 use smartcore::naive_bayes::gaussian::{GaussianNB, GaussianNBParameters};
@@ -90,10 +91,15 @@ impl Learner {
             Learner::Knn { k: nn } => {
                 let (xtr, y) = evenly_spaced(xtr, &y, f, crate::limits::KNN_MAX_TRAIN_ROWS);
                 let (a, b, g) = standardised(&xtr, xte, f);
+                // A linear search: as fast as the cover tree over these
+                // rows, and fitted in no time, so parts of the held-out rows
+                // can be predicted apart (see `train::tasks`).
                 let m = KNNClassifier::fit(
                     &matrix_of(a, g)?,
                     &y,
-                    KNNClassifierParameters::default().with_k(*nn),
+                    KNNClassifierParameters::default()
+                        .with_k(*nn)
+                        .with_algorithm(KNNAlgorithmName::LinearSearch),
                 )
                 .map_err(err)?;
                 m.predict(&matrix_of(b, g)?).map_err(err)

@@ -342,7 +342,11 @@ mod tests {
             ToWorker::ScoreFinish,
             ToWorker::TrainForests { keep_final: true },
             ToWorker::TrainTask(Task::Importance { start: 4, end: 8 }),
-            ToWorker::TrainTask(Task::Baseline { index: 1 }),
+            ToWorker::TrainTask(Task::Baseline {
+                index: 1,
+                part: 2,
+                parts: 4,
+            }),
             ToWorker::TrainFinish,
         ] {
             assert_eq!(ToWorker::from_json(&m.to_json()).unwrap(), m);

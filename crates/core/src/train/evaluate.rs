@@ -7,13 +7,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::options::TrainError;
-use super::plan::{Plan, SplitKind};
+use super::plan::{Fit, Plan, SplitKind};
 use super::prepare::Prepared;
 use crate::forest::{self, Control, Forest, Tree};
 use crate::guard::Guard;
 use crate::learners::{Learner, evenly_spaced_rows};
 use crate::metrics::{self, Evaluation};
 use crate::model::CvSummary;
+use crate::split::Split;
 use crate::stats::{argmax, mean_std};
 
 /// Where an evaluation is: `done` of `total` trees, in `phase`.
@@ -201,10 +202,57 @@ pub fn evaluate_with(
     forests: Forests,
     progress: &mut dyn FnMut(&Progress) -> Control,
 ) -> Result<Report, TrainError> {
+    run_plan(p, plan, forests, None, progress)
+}
+
+/// Held-out predictions of fits made elsewhere: one per fit, each the
+/// classes of the fit's held-out rows in order, or why the fit failed.
+pub type Predictions = Vec<Result<Vec<u32>, String>>;
+
+/// The report of a plan of baselines only (no forest) from every fit's
+/// held-out `predictions`, in plan order: what [`evaluate_with`] reports
+/// when it makes them itself.
+pub fn pool_predictions(
+    p: &Prepared,
+    plan: &Plan,
+    predictions: Predictions,
+) -> Result<Report, TrainError> {
+    run_plan(
+        p,
+        plan,
+        Forests::Given(Vec::new()),
+        Some(predictions),
+        &mut |_| Control::Continue,
+    )
+}
+
+/// The rows a baseline (a learner other than the forest) trains and is
+/// scored on in `fit`: its split, each side cut to the plan's sample cap;
+/// and how many of how many rows that kept, when it kept fewer.
+pub fn baseline_split(p: &Prepared, plan: &Plan, fit: &Fit) -> (Split, Option<Sampled>) {
+    let mut split = plan.split(p, fit.split);
+    let sampled = Sampled::of(&split, plan.sample_cap);
+    if let Some(cap) = plan.sample_cap {
+        split.train = evenly_spaced_rows(&split.train, cap);
+        split.test = evenly_spaced_rows(&split.test, cap);
+    }
+    (split, sampled)
+}
+
+/// Run `plan`: its forests grown here or given, its baselines fitted here or
+/// their held-out predictions `given` (one per baseline fit, in plan order).
+fn run_plan(
+    p: &Prepared,
+    plan: &Plan,
+    forests: Forests,
+    given_predictions: Option<Predictions>,
+    progress: &mut dyn FnMut(&Progress) -> Control,
+) -> Result<Report, TrainError> {
     let (threads, mut given) = match forests {
         Forests::Grow { threads } => (threads, None),
         Forests::Given(v) => (1, Some(v.into_iter())),
     };
+    let mut given_predictions = given_predictions.map(Vec::into_iter);
     let total = plan.total_trees();
     let f = p.n_features();
     let k = p.classes.len();
@@ -243,21 +291,12 @@ pub fn evaluate_with(
                 trees_done: done,
             }));
         }
-        let mut split = plan.split(p, fit.split);
-        if !matches!(fit.learner, Learner::Forest(_)) {
-            if fit.split == SplitKind::TimeOrdered {
-                sampled[li] = Sampled::of(&split, plan.sample_cap);
-            }
-            if let Some(cap) = plan.sample_cap {
-                split.train = evenly_spaced_rows(&split.train, cap);
-                split.test = evenly_spaced_rows(&split.test, cap);
-            }
-        }
-        let xtr = p.rows(&split.train);
-        let ytr = p.truth(&split.train);
-        let xte = p.rows(&split.test);
-        let pred = match &fit.learner {
+        let (split, pred) = match &fit.learner {
             Learner::Forest(params) => {
+                let split = plan.split(p, fit.split);
+                let xtr = p.rows(&split.train);
+                let ytr = p.truth(&split.train);
+                let xte = p.rows(&split.test);
                 let before = done;
                 let forest = match given.as_mut() {
                     Some(forests) => {
@@ -300,15 +339,41 @@ pub fn evaluate_with(
                 if fit.split == SplitKind::All {
                     final_forest = Some(forest);
                 }
-                pred
+                (split, pred)
             }
-            other => match other.fit_predict(&xtr, f, &ytr, k, &xte) {
-                Ok(pred) => pred,
-                Err(e) => {
-                    failures[li].push(format!("{}: {e}", fit.split.label()));
-                    continue;
+            other => {
+                let (split, kept) = baseline_split(p, plan, fit);
+                if fit.split == SplitKind::TimeOrdered {
+                    sampled[li] = kept;
                 }
-            },
+                let made = match given_predictions.as_mut() {
+                    Some(made) => {
+                        let pred = made.next().ok_or_else(|| {
+                            TrainError::Mismatch("fewer predictions than the plan's fits".into())
+                        })?;
+                        if pred.as_ref().is_ok_and(|v| v.len() != split.test.len()) {
+                            return Err(TrainError::Mismatch(
+                                "given predictions do not fit the held-out rows".into(),
+                            ));
+                        }
+                        pred
+                    }
+                    None => other.fit_predict(
+                        &p.rows(&split.train),
+                        f,
+                        &p.truth(&split.train),
+                        k,
+                        &p.rows(&split.test),
+                    ),
+                };
+                match made {
+                    Ok(pred) => (split, pred),
+                    Err(e) => {
+                        failures[li].push(format!("{}: {e}", fit.split.label()));
+                        continue;
+                    }
+                }
+            }
         };
         let family = match fit.split {
             SplitKind::Random => 0,

@@ -1,15 +1,20 @@
 //! An evaluation's work after its forests are grown, cut into tasks that
 //! several workers (or threads) can take in any order: the forests' held-out
-//! figures, each baseline learner, and the permutation importance in ranges
-//! of features. [`assemble`] puts the pieces together into the very
+//! figures, each baseline learner (k-nearest neighbours in parts of its
+//! held-out rows), the permutation importance in ranges of features and each
+//! class's typical row. [`assemble`] puts the pieces together into the very
 //! [`Trained`] that [`super::finish`] makes on one worker (tested), because
 //! every piece is computed exactly as the whole evaluation computes it: each
-//! learner's figures depend on its own fits alone, and a range of the
-//! importance draws and skips the shuffles of the features before it.
+//! learner's figures depend on its own fits alone, a held-out row's
+//! prediction on the fit alone, and a range of the importance draws and
+//! skips the shuffles of the features before it.
 
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Forests, LearnerReport, Progress, Report, evaluate_with, grow_forest};
+use super::evaluate::{
+    Forests, LearnerReport, Predictions, Progress, Report, baseline_split, evaluate_with,
+    grow_forest, pool_predictions,
+};
 use super::options::{TrainError, TrainOptions};
 use super::plan::{Fit, Plan, SplitKind};
 use super::prepare::Prepared;
@@ -27,9 +32,14 @@ const IMPORTANCE_CHUNK: usize = 4;
 pub enum Task {
     /// The forests' held-out figures and the guard's held-out share.
     Figures,
-    /// Every fit of the plan's baseline learner `index` (in plan order,
-    /// the forest not counted).
-    Baseline { index: usize },
+    /// Part `part` of `parts` of every fit of the plan's baseline learner
+    /// `index` (in plan order, the forest not counted): the learner fitted
+    /// on the fit's training rows, predicting that part of its held-out rows.
+    Baseline {
+        index: usize,
+        part: usize,
+        parts: usize,
+    },
     /// Permutation importance of features `start..end` on the forest of
     /// the time-ordered split.
     Importance { start: usize, end: usize },
@@ -41,12 +51,14 @@ pub enum Task {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Piece {
     Figures {
-        forest: LearnerReport,
+        forest: Box<LearnerReport>,
         guard_heldout_share: f64,
     },
+    /// A part's held-out predictions, one per fit of the learner.
     Baseline {
         index: usize,
-        report: LearnerReport,
+        part: usize,
+        predictions: Predictions,
     },
     Importance {
         start: usize,
@@ -86,13 +98,38 @@ fn baselines(plan: &Plan) -> Vec<Learner> {
     out
 }
 
+/// Parts a baseline's held-out rows are cut into, each a task: k-nearest
+/// neighbours searches every training row for each held-out row, the
+/// longest task of an evaluation by far, and fits in no time (its search is
+/// linear); other baselines spend their time fitting, which every part
+/// would repeat.
+fn parts_of(learner: &Learner) -> usize {
+    match learner {
+        Learner::Knn { .. } => KNN_PARTS,
+        _ => 1,
+    }
+}
+
+/// Parts of k-nearest neighbours' held-out rows: enough for a few workers
+/// to share it evenly beside the other tasks.
+const KNN_PARTS: usize = 4;
+
+/// Part `part` of `parts` of `rows`: contiguous, in order, as even as can be.
+fn part_of(rows: &[usize], part: usize, parts: usize) -> &[usize] {
+    let n = rows.len();
+    &rows[part * n / parts..(part + 1) * n / parts]
+}
+
 /// Every task of `plan` on data of `n_features` features and `n_classes`
 /// classes: the figures first, then the baselines (the longest tasks, to
 /// start early), the importance in ranges of features, and each class's
 /// typical row (the shortest, to fill the gaps at the end).
 pub fn tasks(plan: &Plan, n_features: usize, n_classes: usize) -> Vec<Task> {
     let mut out = vec![Task::Figures];
-    out.extend((0..baselines(plan).len()).map(|index| Task::Baseline { index }));
+    for (index, learner) in baselines(plan).iter().enumerate() {
+        let parts = parts_of(learner);
+        out.extend((0..parts).map(|part| Task::Baseline { index, part, parts }));
+    }
     if wants_importance(plan) {
         out.extend(
             (0..n_features)
@@ -190,28 +227,45 @@ pub fn run_task(
                 .next()
                 .ok_or_else(|| TrainError::Mismatch("the plan evaluates no forest".into()))?;
             Ok(Piece::Figures {
-                forest,
+                forest: Box::new(forest),
                 guard_heldout_share: report.guard_heldout_share,
             })
         }
-        Task::Baseline { index } => {
+        Task::Baseline { index, part, parts } => {
             let learner = baselines(plan)
                 .into_iter()
                 .nth(*index)
                 .ok_or_else(|| TrainError::Mismatch(format!("the plan has no baseline {index}")))?;
-            let report = evaluate_with(
-                p,
-                &sub_plan(plan, |f| f.learner == learner),
-                Forests::Given(Vec::new()),
-                progress,
-            )?;
-            let report =
-                report.learners.into_iter().next().ok_or_else(|| {
-                    TrainError::Mismatch("a baseline task evaluated nothing".into())
-                })?;
+            if part >= parts {
+                return Err(TrainError::Mismatch(format!(
+                    "a baseline has no part {part} of {parts}"
+                )));
+            }
+            progress(&Progress {
+                phase: format!("baseline: {}", learner.name()),
+                done: total,
+                total,
+            });
+            let (f, k) = (p.n_features(), p.classes.len());
+            let predictions = sub_plan(plan, |f| f.learner == learner)
+                .fits
+                .iter()
+                .map(|fit| {
+                    let (split, _) = baseline_split(p, plan, fit);
+                    let test = part_of(&split.test, *part, *parts);
+                    learner.fit_predict(
+                        &p.rows(&split.train),
+                        f,
+                        &p.truth(&split.train),
+                        k,
+                        &p.rows(test),
+                    )
+                })
+                .collect();
             Ok(Piece::Baseline {
                 index: *index,
-                report,
+                part: *part,
+                predictions,
             })
         }
         Task::Importance { start, end } => {
@@ -257,6 +311,24 @@ pub fn run_task(
     }
 }
 
+/// Every fit's held-out predictions from its parts' (in part order): the
+/// parts one after the other, or the first part's failure.
+fn joined(parts: Vec<Predictions>, fits: usize) -> Predictions {
+    (0..fits)
+        .map(|i| {
+            let mut all = Vec::new();
+            for part in &parts {
+                match part.get(i) {
+                    Some(Ok(pred)) => all.extend_from_slice(pred),
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => return Err("a part of the evaluation lacks this fit".into()),
+                }
+            }
+            Ok(all)
+        })
+        .collect()
+}
+
 /// The trained model and report from every task's piece (in any order) and
 /// the plan's `forests` (one per forest fit, in plan order, the final one
 /// included): what [`super::finish`] gives on one worker.
@@ -267,9 +339,10 @@ pub fn assemble(
     forests: Vec<Forest>,
     pieces: Vec<Piece>,
 ) -> Result<Trained, TrainError> {
-    let n_baselines = baselines(plan).len();
+    let learners = baselines(plan);
     let mut figures = None;
-    let mut baseline_reports: Vec<Option<LearnerReport>> = vec![None; n_baselines];
+    let mut baseline_parts: Vec<Vec<Option<Predictions>>> =
+        learners.iter().map(|l| vec![None; parts_of(l)]).collect();
     let mut importance = vec![None; p.n_features()];
     let mut examples = vec![None; p.classes.len()];
     for piece in pieces {
@@ -277,10 +350,14 @@ pub fn assemble(
             Piece::Figures {
                 forest,
                 guard_heldout_share,
-            } => figures = Some((forest, guard_heldout_share)),
-            Piece::Baseline { index, report } => {
-                if let Some(slot) = baseline_reports.get_mut(index) {
-                    *slot = Some(report);
+            } => figures = Some((*forest, guard_heldout_share)),
+            Piece::Baseline {
+                index,
+                part,
+                predictions,
+            } => {
+                if let Some(slot) = baseline_parts.get_mut(index).and_then(|v| v.get_mut(part)) {
+                    *slot = Some(predictions);
                 }
             }
             Piece::Importance { start, values } => {
@@ -298,9 +375,21 @@ pub fn assemble(
     let missing = |what: &str| TrainError::Mismatch(format!("the evaluation lacks {what}"));
     let (forest_report, guard_heldout_share) =
         figures.ok_or_else(|| missing("the forests' figures"))?;
-    let mut learners = vec![forest_report];
-    for r in baseline_reports {
-        learners.push(r.ok_or_else(|| missing("a baseline"))?);
+    let mut reports = vec![forest_report];
+    for (learner, parts) in learners.into_iter().zip(baseline_parts) {
+        let parts = parts
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| missing("a part of a baseline"))?;
+        let sub = sub_plan(plan, |f| f.learner == learner);
+        let report = pool_predictions(p, &sub, joined(parts, sub.fits.len()))?;
+        reports.push(
+            report
+                .learners
+                .into_iter()
+                .next()
+                .ok_or_else(|| missing("a baseline"))?,
+        );
     }
     let examples = examples
         .into_iter()
@@ -319,7 +408,7 @@ pub fn assemble(
         .and_then(|i| forests.into_iter().nth(i))
         .ok_or_else(|| missing("the final forest"))?;
     let report = Report {
-        learners,
+        learners: reports,
         importance,
         guard_heldout_share,
         forest: None,
@@ -442,14 +531,17 @@ mod tests {
             .collect();
         let forests = forests_from_shares(&p, &bytes).unwrap();
         let all = tasks(&plan, p.n_features(), p.classes.len());
-        // Figures, three baselines, the importance in ranges of features.
+        // Figures, three baselines (k-nearest neighbours in four parts of
+        // its held-out rows), the importance in ranges of features.
         assert_eq!(all[0], Task::Figures);
-        assert_eq!(
-            all.iter()
-                .filter(|t| matches!(t, Task::Baseline { .. }))
-                .count(),
-            3
-        );
+        let parts: Vec<usize> = (0..3)
+            .map(|i| {
+                all.iter()
+                    .filter(|t| matches!(t, Task::Baseline { index, .. } if *index == i))
+                    .count()
+            })
+            .collect();
+        assert_eq!(parts, [1, KNN_PARTS, 1]);
         assert!(all.iter().any(|t| matches!(t, Task::Importance { .. })));
         assert_eq!(all.last(), Some(&Task::Example { class: 2 }));
         let mut pieces: Vec<Piece> = all
@@ -470,6 +562,9 @@ mod tests {
             crate::model::encode(&one.model).unwrap()
         );
         assert_eq!(assembled.report, one.report);
+        // k-nearest neighbours was scored from its parts, not failed.
+        let knn = assembled.report.learner("5-nearest neighbours").unwrap();
+        assert!(knn.failures.is_empty() && knn.time_ordered.is_some());
         assert_eq!(assembled.baselines(), one.baselines());
         assert_eq!(assembled.cv(), one.cv());
         // The default path (`train` on one thread) is this one.
@@ -489,6 +584,19 @@ mod tests {
             assert_eq!(on.report, one.report, "{threads} threads");
         }
         // A missing piece is named, never guessed.
+        let mut without_part = pieces.clone();
+        without_part.retain(|piece| {
+            !matches!(
+                piece,
+                Piece::Baseline {
+                    index: 1,
+                    part: 2,
+                    ..
+                }
+            )
+        });
+        let e = assemble(&p, &opts, &plan, forests.clone(), without_part).unwrap_err();
+        assert_eq!(e.to_string(), "the evaluation lacks a part of a baseline");
         pieces.retain(|piece| !matches!(piece, Piece::Importance { start: 0, .. }));
         let e = assemble(&p, &opts, &plan, forests, pieces).unwrap_err();
         assert_eq!(e.to_string(), "the evaluation lacks a feature's importance");
