@@ -104,7 +104,8 @@ def main():
       "the time-ordered split and every row (300 trees), their evaluation and permutation importance, and "
       "smartcore's decision tree, 5-nearest-neighbours and naive Bayes baselines, which the page always adds; "
       "in brackets, the click to every tree grown (the progress bar full): the CSV read and the three forests' "
-      "300 trees; then the workers share the evaluation's tasks (the forests' figures, each baseline, the "
+      "300 trees; then the workers share the evaluation's tasks (the forests' figures, each baseline, "
+      "5-nearest-neighbours in 4 parts of its held-out rows, the "
       "permutation importance in ranges of 4 features, 3 shuffles each over the time-ordered test side) and "
       "the first worker assembles the model. The "
       "baselines fit and are scored on at most 5,000 evenly spaced rows of each side of the time-ordered split, "
@@ -155,7 +156,7 @@ def main():
           f"{cores}-core machine only, more cores were not measured")
     if WA in r:
         p(f"- one-thread wasm training ≤ 5 s: {r[WA]['fit_s']:.2f} s ({mark(r[WA]['fit_s'] <= 5)}; "
-          f"was 8.93 s in the run of 2026-11-27)")
+          f"6.81 s in the run of 2026-12-01 06:44 UTC, when mibwatch native on 1 thread took 6.05 s)")
     big = by.get("counters-2m", {})
     for key in sorted(big):
         b = big[key]
