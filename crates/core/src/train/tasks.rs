@@ -247,9 +247,10 @@ pub fn run_task(
                 total,
             });
             let (f, k) = (p.n_features(), p.classes.len());
-            let predictions = sub_plan(plan, |f| f.learner == learner)
+            let predictions = plan
                 .fits
                 .iter()
+                .filter(|fit| fit.learner == learner)
                 .map(|fit| {
                     let (split, _) = baseline_split(p, plan, fit);
                     let test = part_of(&split.test, *part, *parts);
@@ -312,21 +313,26 @@ pub fn run_task(
 }
 
 /// Every fit's held-out predictions from its parts' (in part order): the
-/// parts one after the other, or the first part's failure.
-fn joined(parts: Vec<Predictions>, fits: usize) -> Predictions {
-    (0..fits)
+/// parts one after the other, or the first part's failure. A part with
+/// another number of fits than `fits` is a mismatch, not a failed fit.
+fn joined(parts: Vec<Predictions>, fits: usize) -> Result<Predictions, TrainError> {
+    if parts.iter().any(|part| part.len() != fits) {
+        return Err(TrainError::Mismatch(
+            "a part of a baseline has another number of fits than the plan".into(),
+        ));
+    }
+    Ok((0..fits)
         .map(|i| {
             let mut all = Vec::new();
             for part in &parts {
-                match part.get(i) {
-                    Some(Ok(pred)) => all.extend_from_slice(pred),
-                    Some(Err(e)) => return Err(e.clone()),
-                    None => return Err("a part of the evaluation lacks this fit".into()),
+                match &part[i] {
+                    Ok(pred) => all.extend_from_slice(pred),
+                    Err(e) => return Err(e.clone()),
                 }
             }
             Ok(all)
         })
-        .collect()
+        .collect())
 }
 
 /// The trained model and report from every task's piece (in any order) and
@@ -382,7 +388,7 @@ pub fn assemble(
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| missing("a part of a baseline"))?;
         let sub = sub_plan(plan, |f| f.learner == learner);
-        let report = pool_predictions(p, &sub, joined(parts, sub.fits.len()))?;
+        let report = pool_predictions(p, &sub, joined(parts, sub.fits.len())?)?;
         reports.push(
             report
                 .learners
@@ -597,6 +603,19 @@ mod tests {
         });
         let e = assemble(&p, &opts, &plan, forests.clone(), without_part).unwrap_err();
         assert_eq!(e.to_string(), "the evaluation lacks a part of a baseline");
+        // A part that does not match the plan's fits is a mismatch, never
+        // a failed fit in the report.
+        let mut odd_part = pieces.clone();
+        for piece in &mut odd_part {
+            if let Piece::Baseline { predictions, .. } = piece {
+                predictions.push(Ok(Vec::new()));
+            }
+        }
+        let e = assemble(&p, &opts, &plan, forests.clone(), odd_part).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a part of a baseline has another number of fits than the plan"
+        );
         pieces.retain(|piece| !matches!(piece, Piece::Importance { start: 0, .. }));
         let e = assemble(&p, &opts, &plan, forests, pieces).unwrap_err();
         assert_eq!(e.to_string(), "the evaluation lacks a feature's importance");
