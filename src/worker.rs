@@ -386,35 +386,31 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         .and_then(|s| ToWorker::from_json(&s));
     let bytes = bytes_at(&arr, 1);
     // The forests need no answer: the tasks that follow answer, or a failure.
-    let request = match request {
-        Ok(ToWorker::TrainForests { keep_final }) => {
-            match train_forests(&parts_of(&arr), keep_final) {
-                Ok(()) => return,
-                Err(e) => Err(e),
-            }
-        }
-        other => other,
-    };
     let answer = request.and_then(|request| match request {
-        ToWorker::Train(req) => train(scope, req, bytes).map(|t| done(start, t)),
-        ToWorker::TrainShare { request, share } => train_share(scope, request, share, bytes)
-            .map(|(tasks, trees)| (FromWorker::ShareDone { tasks }, Some(trees))),
-        ToWorker::TrainForests { .. } => Err("the forests were kept above".into()),
-        ToWorker::TrainTask(task) => {
-            train_task(scope, task).map(|piece| (FromWorker::TaskDone, Some(piece)))
+        ToWorker::TrainForests { keep_final } => {
+            train_forests(&parts_of(&arr), keep_final).map(|()| None)
         }
-        ToWorker::TrainFinish => train_finish(&parts_of(&arr)).map(|t| done(start, t)),
-        ToWorker::Score(req) => score(scope, req, &bytes, &bytes_at(&arr, 2)).map(scored),
+        ToWorker::Train(req) => train(scope, req, bytes).map(|t| Some(done(start, t))),
+        ToWorker::TrainShare { request, share } => train_share(scope, request, share, bytes)
+            .map(|(tasks, trees)| Some((FromWorker::ShareDone { tasks }, Some(trees)))),
+        ToWorker::TrainTask(task) => {
+            train_task(scope, task).map(|piece| Some((FromWorker::TaskDone, Some(piece))))
+        }
+        ToWorker::TrainFinish => train_finish(&parts_of(&arr)).map(|t| Some(done(start, t))),
+        ToWorker::Score(req) => {
+            score(scope, req, &bytes, &bytes_at(&arr, 2)).map(|s| Some(scored(s)))
+        }
         ToWorker::ScoreShare { request, share } => {
             score_share(scope, request, share, &bytes, &bytes_at(&arr, 2))
-                .map(|rows| (FromWorker::ScorePart, Some(rows)))
+                .map(|rows| Some((FromWorker::ScorePart, Some(rows))))
         }
-        ToWorker::ScoreFinish => score_finish(&parts_of(&arr)).map(scored),
+        ToWorker::ScoreFinish => score_finish(&parts_of(&arr)).map(|s| Some(scored(s))),
         ToWorker::LearnNormal(req) => learn_normal(scope, req, bytes, &bytes_at(&arr, 2))
-            .map(|model| done(start, (model, Vec::new(), None))),
+            .map(|model| Some(done(start, (model, Vec::new(), None)))),
     });
     match answer {
-        Ok((msg, beside)) => post(scope, &msg, beside.as_deref()),
+        Ok(None) => {}
+        Ok(Some((msg, beside))) => post(scope, &msg, beside.as_deref()),
         Err(error) => post(scope, &FromWorker::Failed { error }, None),
     }
 }
