@@ -1,7 +1,8 @@
 // Training on several Web Workers: each grows a share of the trees from the
 // same file and the first one finishes with every share. The model is the
 // same, byte for byte, on one worker and on two; the bar sums the workers'
-// trees and never goes back; Cancel stops every worker.
+// trees and never goes back; Cancel stops every worker; a worker that dies
+// ends the run with a message, and the active model and the file are kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -97,6 +98,42 @@ test('cancel stops every worker and keeps the active model', async () => {
   for (let i = 0; i < 50 && page.workers().length > before; i++) await page.waitForTimeout(100);
   assert.equal(page.workers().length, before, 'every training worker stopped');
   assert.equal(await page.getByTestId('model-source').innerText(), source);
+  await page.close();
+});
+
+test('a worker that dies mid-run ends the run with a message; the model and the file are kept', async () => {
+  const { page, errors } = await openPage(app, { task: 'retrain' });
+  const source = await page.getByTestId('model-source').innerText();
+  const before = page.workers().length;
+  await page.getByTestId('train-file').setInputFiles(DATA);
+  await page.getByText('File: all_data.csv').waitFor();
+  await page.fill('[data-testid="train-trees"]', '1000');
+  await page.fill('[data-testid="train-workers"]', '2');
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-progress').waitFor({ timeout: 20000 });
+  for (let i = 0; i < 100 && page.workers().length < before + 2; i++) await page.waitForTimeout(100);
+  const second = page.workers().at(-1);
+  // What a wasm worker does when its allocator finds no more memory: Rust
+  // aborts, the module traps, and the worker's scope throws an uncaught
+  // RuntimeError, which the page sees as the worker's error event.
+  await second.evaluate(() => {
+    setTimeout(() => {
+      throw new WebAssembly.RuntimeError('unreachable (allocation failed)');
+    }, 0);
+  });
+  const error = page.getByTestId('train-error');
+  await error.waitFor({ timeout: 10000 });
+  assert.match(await error.innerText(), /A worker stopped: .*unreachable \(allocation failed\).*Nothing was changed/);
+  // Every worker of the run stops; the active model stays.
+  for (let i = 0; i < 50 && page.workers().length > before; i++) await page.waitForTimeout(100);
+  assert.equal(page.workers().length, before, 'every training worker stopped');
+  assert.equal(await page.getByTestId('model-source').innerText(), source);
+  // The file and the settings are kept: training again needs one click.
+  await page.fill('[data-testid="train-trees"]', '20');
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-result').waitFor({ timeout: 120000 });
+  assert.match(await page.getByTestId('train-result').innerText(), /Trained in/);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
