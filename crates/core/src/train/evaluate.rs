@@ -15,7 +15,7 @@ use crate::learners::{Learner, evenly_spaced_rows};
 use crate::metrics::{self, Evaluation};
 use crate::model::CvSummary;
 use crate::split::Split;
-use crate::stats::{argmax, mean_std};
+use crate::stats::mean_std;
 
 /// Where an evaluation is: `done` of `total` trees, in `phase`.
 #[derive(Debug, Clone, PartialEq)]
@@ -448,12 +448,9 @@ pub(super) fn grow_forest(
 }
 
 /// The classes a forest predicts for row-major `x` (its batch layout: the
-/// same probabilities as row by row).
+/// same classes as row by row).
 pub fn predict(forest: &Forest, x: &[f64]) -> Vec<u32> {
-    let k = forest.n_classes;
-    let mut probs = vec![0.0; x.len() / forest.n_features.max(1) * k];
-    forest.batch().predict_proba(x, &mut probs);
-    probs.chunks_exact(k).map(|p| argmax(p) as u32).collect()
+    forest.batch().predict_classes(x)
 }
 
 /// Mean ± standard deviation of the folds' accuracy and macro-F1.
