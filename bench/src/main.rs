@@ -10,6 +10,10 @@
 //!   mibwatch-bench page-model FILE.mwm DIR SET
 //!                                         accuracy on SET's test rows of a model the page
 //!                                         trained on DIR/SET.csv
+//!   mibwatch-bench stop-early DIR SETS RUNS
+//!                                         classes of the test rows with one column shuffled
+//!                                         (what permutation importance predicts), every
+//!                                         tree summed against rows stopped once decided
 //!
 //! Every timing is the median of RUNS runs of the same work with the same seed.
 
@@ -37,9 +41,11 @@ fn main() {
         Some("csv") => csv_sets(&args[1..]),
         Some("counters-csv") => counters(&args[1..]),
         Some("page-model") => page_model(&args[1..]),
+        Some("stop-early") => stop_early(&args[1..]),
         _ => Err(
             "usage: mibwatch-bench gen DIR [SIZES] | native DIR SETS RUNS | csv DIR SETS \
-                  | counters-csv FILE ROWS | page-model FILE.mwm DIR SET"
+                  | counters-csv FILE ROWS | page-model FILE.mwm DIR SET \
+                  | stop-early DIR SETS RUNS"
                 .into(),
         ),
     };
@@ -168,6 +174,64 @@ fn median(mut v: Vec<f64>) -> f64 {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
+}
+
+/// Time the classes of SET's test rows with each column shuffled in turn,
+/// as permutation importance predicts them: the probabilities of every
+/// tree then their argmax, against `predict_classes` (rows stop once no
+/// tree left can change their class); the classes must be equal.
+fn stop_early(args: &[String]) -> Result<(), String> {
+    let dir = Path::new(args.first().ok_or("stop-early needs a directory")?);
+    let sets = args.get(1).ok_or("stop-early needs the set names")?;
+    let runs: usize = args
+        .get(2)
+        .map_or(Ok(3), |s| s.parse())
+        .map_err(|_| "bad RUNS")?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for name in sets.split(',') {
+        let d = read_set(dir, name)?;
+        let (f, k) = (d.n_features, d.n_classes);
+        let n = d.test_y.len();
+        let forest = train_threads(&d.train_x, &d.train_y, f, k, TREES, SEED, cores).batch();
+        let mut rng = mibwatch_core::split::Rng::new(SEED);
+        let (mut every, mut stopped) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let (mut a, mut b) = (0.0, 0.0);
+            for j in 0..f {
+                let mut x = d.test_x.clone();
+                let mut column: Vec<f64> = (0..n).map(|i| x[i * f + j]).collect();
+                rng.shuffle(&mut column);
+                for (i, v) in column.into_iter().enumerate() {
+                    x[i * f + j] = v;
+                }
+                let t = Instant::now();
+                let mut probs = vec![0.0; n * k];
+                forest.predict_proba(&x, &mut probs);
+                let all: Vec<u32> = probs
+                    .chunks_exact(k)
+                    .map(|p| mibwatch_core::stats::argmax(p) as u32)
+                    .collect();
+                a += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                let early = forest.predict_classes(&x);
+                b += t.elapsed().as_secs_f64();
+                if all != early {
+                    return Err(format!(
+                        "{name}: the classes differ with column {j} shuffled"
+                    ));
+                }
+            }
+            every.push(a);
+            stopped.push(b);
+        }
+        let (a, b) = (median(every), median(stopped));
+        println!(
+            "{name}: {f} columns shuffled in turn × {n} test rows, 100 trees: every tree {a:.3} s, \
+             rows stopped once decided {b:.3} s ({:.2}×), the same classes (median of {runs})",
+            a / b
+        );
+    }
+    Ok(())
 }
 
 fn native(args: &[String]) -> Result<(), String> {
