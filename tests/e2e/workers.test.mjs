@@ -81,8 +81,11 @@ test('two workers train the very model one worker trains, with a bar that only r
   assert.deepEqual(figures(one.result), figures(two.result));
 });
 
-test('cancel stops every worker and keeps the active model', async () => {
-  const { page } = await openPage(app, { task: 'retrain' });
+/**
+ * Start a long training (1,000 trees) on two workers; the active model's
+ * line and the page's workers before it, for `assertRunStopped`.
+ */
+async function startLongRun(page) {
   const source = await page.getByTestId('model-source').innerText();
   const before = page.workers().length;
   await page.getByTestId('train-file').setInputFiles(DATA);
@@ -92,26 +95,29 @@ test('cancel stops every worker and keeps the active model', async () => {
   await page.getByTestId('train-start').click();
   await page.getByTestId('train-progress').waitFor({ timeout: 20000 });
   assert.ok(page.workers().length >= before + 2, 'two workers started');
-  await page.getByTestId('train-cancel').click();
-  await page.getByTestId('train-cancelled').waitFor({ timeout: 2000 });
+  return { source, before };
+}
+
+/** Every worker of the run has stopped, and the active model is the one before it. */
+async function assertRunStopped(page, { source, before }) {
   // Terminated workers leave the page's list.
   for (let i = 0; i < 50 && page.workers().length > before; i++) await page.waitForTimeout(100);
   assert.equal(page.workers().length, before, 'every training worker stopped');
   assert.equal(await page.getByTestId('model-source').innerText(), source);
+}
+
+test('cancel stops every worker and keeps the active model', async () => {
+  const { page } = await openPage(app, { task: 'retrain' });
+  const run = await startLongRun(page);
+  await page.getByTestId('train-cancel').click();
+  await page.getByTestId('train-cancelled').waitFor({ timeout: 2000 });
+  await assertRunStopped(page, run);
   await page.close();
 });
 
 test('a worker that dies mid-run ends the run with a message; the model and the file are kept', async () => {
   const { page, errors } = await openPage(app, { task: 'retrain' });
-  const source = await page.getByTestId('model-source').innerText();
-  const before = page.workers().length;
-  await page.getByTestId('train-file').setInputFiles(DATA);
-  await page.getByText('File: all_data.csv').waitFor();
-  await page.fill('[data-testid="train-trees"]', '1000');
-  await page.fill('[data-testid="train-workers"]', '2');
-  await page.getByTestId('train-start').click();
-  await page.getByTestId('train-progress').waitFor({ timeout: 20000 });
-  for (let i = 0; i < 100 && page.workers().length < before + 2; i++) await page.waitForTimeout(100);
+  const run = await startLongRun(page);
   const second = page.workers().at(-1);
   // What a wasm worker does when its allocator finds no more memory: Rust
   // aborts, the module traps, and the worker's scope throws an uncaught
@@ -125,9 +131,7 @@ test('a worker that dies mid-run ends the run with a message; the model and the 
   await error.waitFor({ timeout: 10000 });
   assert.match(await error.innerText(), /A worker stopped: .*unreachable \(allocation failed\).*Nothing was changed/);
   // Every worker of the run stops; the active model stays.
-  for (let i = 0; i < 50 && page.workers().length > before; i++) await page.waitForTimeout(100);
-  assert.equal(page.workers().length, before, 'every training worker stopped');
-  assert.equal(await page.getByTestId('model-source').innerText(), source);
+  await assertRunStopped(page, run);
   // The file and the settings are kept: training again needs one click.
   await page.fill('[data-testid="train-trees"]', '20');
   await page.getByTestId('train-start').click();
