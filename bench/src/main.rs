@@ -181,12 +181,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// tree then their argmax, against `predict_classes` (rows stop once no
 /// tree left can change their class); the classes must be equal.
 fn stop_early(args: &[String]) -> Result<(), String> {
-    let dir = Path::new(args.first().ok_or("stop-early needs a directory")?);
-    let sets = args.get(1).ok_or("stop-early needs the set names")?;
-    let runs: usize = args
-        .get(2)
-        .map_or(Ok(3), |s| s.parse())
-        .map_err(|_| "bad RUNS")?;
+    let (dir, sets, runs) = dir_sets_runs(args, "stop-early", 3)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     for name in sets.split(',') {
         let d = read_set(dir, name)?;
@@ -205,12 +200,7 @@ fn stop_early(args: &[String]) -> Result<(), String> {
                     x[i * f + j] = v;
                 }
                 let t = Instant::now();
-                let mut probs = vec![0.0; n * k];
-                forest.predict_proba(&x, &mut probs);
-                let all: Vec<u32> = probs
-                    .chunks_exact(k)
-                    .map(|p| mibwatch_core::stats::argmax(p) as u32)
-                    .collect();
+                let all = forest.predict_classes_of_every_tree(&x);
                 a += t.elapsed().as_secs_f64();
                 let t = Instant::now();
                 let early = forest.predict_classes(&x);
@@ -234,16 +224,32 @@ fn stop_early(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn native(args: &[String]) -> Result<(), String> {
-    let dir = Path::new(args.first().ok_or("native needs a directory")?);
-    let sets = args.get(1).ok_or("native needs the set names")?;
+/// The `DIR SETS [RUNS]` arguments of `command` (RUNS: `default_runs`
+/// when not given, at least 1).
+fn dir_sets_runs<'a>(
+    args: &'a [String],
+    command: &str,
+    default_runs: usize,
+) -> Result<(&'a Path, &'a str, usize), String> {
+    let dir = Path::new(
+        args.first()
+            .ok_or_else(|| format!("{command} needs a directory"))?,
+    );
+    let sets = args
+        .get(1)
+        .ok_or_else(|| format!("{command} needs the set names"))?;
     let runs: usize = args
         .get(2)
-        .map_or(Ok(5), |s| s.parse())
+        .map_or(Ok(default_runs), |s| s.parse())
         .map_err(|_| "bad RUNS")?;
     if runs == 0 {
         return Err("RUNS must be ≥ 1".into());
     }
+    Ok((dir, sets, runs))
+}
+
+fn native(args: &[String]) -> Result<(), String> {
+    let (dir, sets, runs) = dir_sets_runs(args, "native", 5)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     for name in sets.split(',') {
         let d = read_set(dir, name)?;
